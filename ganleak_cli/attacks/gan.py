@@ -1,0 +1,112 @@
+"""The GAN insider of Hitaj, Ateniese and Perez-Cruz (CCS'17).
+
+Each turn the adversary loads the downloaded shared model as its discriminator, trains a DCGAN
+generator so that the (frozen) discriminator assigns its samples to the victim's class ``a``,
+and — in the active variant — labels fresh generated samples as the artificial class ``c`` and
+trains on them alongside its own records before uploading. The victims then have to separate
+``a`` from ``c`` and so put finer detail about ``a`` into the shared model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganleak_cli.models import LATENT_DIM, build_generator
+from ganleak_cli.protocol.participant import ExchangeRules, Participant
+from ganleak_cli.protocol.server import ParameterServer, Upload
+from ganleak_cli.protocol.trainer import LocalTrainer
+
+
+@dataclass(frozen=True)
+class GanSettings:
+    """The choices the paper leaves open (see README, "Attack defaults")."""
+
+    mode: str = "active"            # active | passive
+    target_class: int = 3
+    fake_class: int = 10
+    gen_steps: int = 20              # generator updates per adversary turn
+    gen_batch: int = 64
+    gen_lr: float = 2e-4
+    fakes_per_turn: int = 640        # generated samples labelled ``fake_class`` per turn
+    fake_pool: str = "replace"       # replace | accumulate
+
+
+class Generator:
+    """A DCGAN generator trained against a frozen discriminator towards one class."""
+
+    def __init__(self, image_shape, settings: GanSettings, seed: int):
+        self.settings = settings
+        self.model = build_generator(image_shape)
+        self.optimizer = keras.optimizers.Adam(settings.gen_lr, beta_1=0.5)
+        self.optimizer.build(self.model.trainable_variables)
+        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self.seed = keras.random.SeedGenerator(seed)
+        self.last_loss = float("nan")
+        self._step = tf.function(self._train_steps)
+
+    def _train_steps(self, discriminator, steps):
+        s = self.settings
+        labels = tf.fill([s.gen_batch], s.target_class)
+        total = tf.constant(0.0)
+        for _ in tf.range(steps):
+            z = keras.random.normal((s.gen_batch, LATENT_DIM), seed=self.seed)
+            with tf.GradientTape() as tape:
+                logits = discriminator(self.model(z, training=True), training=False)
+                loss = self.loss_fn(labels, logits)
+            grads = tape.gradient(loss, self.model.trainable_variables)
+            self.optimizer.apply(grads, self.model.trainable_variables)
+            total += loss
+        return total / tf.cast(steps, tf.float32)
+
+    def train(self, discriminator: keras.Model) -> float:
+        """``gen_steps`` generator updates against the discriminator; mean loss."""
+        self.last_loss = float(self._step(discriminator, tf.constant(self.settings.gen_steps)))
+        return self.last_loss
+
+    def sample(self, n: int) -> np.ndarray:
+        """``n`` fresh samples in [−1, 1] (inference-mode batch norm)."""
+        z = keras.random.normal((n, LATENT_DIM), seed=self.seed)
+        return self.model(z, training=False).numpy()
+
+    def render(self, noise: np.ndarray) -> np.ndarray:
+        """Samples for fixed noise (grids), in [−1, 1]."""
+        return self.model(noise, training=False).numpy()
+
+
+class GanAdversary(Participant):
+    """An insider who runs the GAN attack during its DSSGD turns."""
+
+    def __init__(self, *args, settings: GanSettings, generator: Generator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+        self.generator = generator
+        self.fakes = np.empty((0,) + self.images.shape[1:], np.float32)
+
+    def _refresh_fakes(self) -> None:
+        new = self.generator.sample(self.settings.fakes_per_turn)
+        if self.settings.fake_pool == "accumulate":
+            self.fakes = np.concatenate([self.fakes, new])
+        else:
+            self.fakes = new
+
+    def local_data(self, rules: ExchangeRules) -> tuple[np.ndarray, np.ndarray]:
+        """Own records plus (active) generated samples labelled as the artificial class."""
+        x, y = super().local_data(rules)
+        if self.settings.mode != "active" or self.settings.fakes_per_turn == 0:
+            return x, y
+        self._refresh_fakes()
+        x = np.concatenate([x, self.fakes])
+        y = np.concatenate([y, np.full(len(self.fakes), self.settings.fake_class, y.dtype)])
+        order = self.rng.permutation(len(y))
+        return x[order], y[order]
+
+    def turn(self, server: ParameterServer, trainer: LocalTrainer, rules: ExchangeRules) -> Upload:
+        """Download, train the generator on the downloaded model, then train and upload."""
+        self.download(server, trainer, rules)
+        self.generator.train(trainer.model)
+        x, y = self.local_data(rules)
+        return self.train_and_upload(trainer, x, y, rules)

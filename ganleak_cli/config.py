@@ -1,0 +1,95 @@
+"""One run's settings as a frozen dataclass; ``validate`` names the offending field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from ganleak_cli.attacks import ATTACKS
+from ganleak_cli.protocol.order import ORDERS
+from ganleak_cli.protocol.selection import SELECTIONS
+
+FAKE_POOLS = ("replace", "accumulate")
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Every option of ``ganleak simulate`` (defaults are the documented ones)."""
+
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    out: str = "runs/latest"
+    seed: int = 0
+    victims: int = 1
+    rounds: int = 100
+    victim_classes: tuple[int, ...] = (0, 1, 2, 3, 4)
+    adversary_classes: tuple[int, ...] = (5, 6, 7, 8, 9)
+    records_per_class: int | None = None
+    target_class: int = 3
+    attack: str = "active"
+    theta_u: float = 1.0
+    theta_d: float = 1.0
+    selection: str = "largest"
+    tau: float = 0.0
+    gamma: float | None = None
+    order: str = "round-robin"
+    lr: float = 0.05
+    batch_size: int = 64
+    local_steps: int = 10
+    gen_steps: int = 10
+    gen_batch: int = 64
+    gen_lr: float = 2e-4
+    fakes_per_turn: int = 640
+    fake_pool: str = "replace"
+    eval_every: int = 10
+    eval_samples: int = 100
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict of every field."""
+        out = dataclasses.asdict(self)
+        out.pop("extra")
+        return out
+
+    def validate(self, num_classes: int = 10) -> "SimConfig":
+        """Raise ValueError('<field>: …') for the first inconsistent setting; return self."""
+        for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
+                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
+                          ("eval_every", 1), ("eval_samples", 64)):
+            if getattr(self, name) < low:
+                raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")
+        for name in ("theta_u", "theta_d"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name}: must be in (0, 1], got {getattr(self, name)}")
+        for name in ("lr", "gen_lr"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
+        if self.tau < 0:
+            raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
+        if self.gamma is not None and not self.gamma > 0:
+            raise ValueError(f"gamma: must be > 0, got {self.gamma}")
+        if self.records_per_class is not None and self.records_per_class < 1:
+            raise ValueError(f"records_per_class: must be ≥ 1, got {self.records_per_class}")
+        self._validate_choices()
+        self._validate_classes(num_classes)
+        return self
+
+    def _validate_choices(self) -> None:
+        for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
+                              ("fake_pool", FAKE_POOLS)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}: must be one of {', '.join(allowed)}, "
+                                 f"got {getattr(self, name)!r}")
+
+    def _validate_classes(self, num_classes: int) -> None:
+        for name in ("victim_classes", "adversary_classes"):
+            classes = getattr(self, name)
+            if not classes or len(set(classes)) != len(classes):
+                raise ValueError(f"{name}: must list distinct classes, got {list(classes)}")
+            if any(not 0 <= c < num_classes for c in classes):
+                raise ValueError(f"{name}: classes must be in 0..{num_classes - 1}")
+        if set(self.victim_classes) & set(self.adversary_classes):
+            raise ValueError("adversary_classes: must not overlap victim_classes")
+        if self.target_class not in self.victim_classes:
+            raise ValueError(f"target_class: {self.target_class} is not held by any victim "
+                             f"(victim classes {list(self.victim_classes)})")

@@ -1,0 +1,40 @@
+"""Which participant holds which records: victims share their classes without overlap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Record indices (into the training split) held by each victim and by the adversary."""
+
+    victims: tuple[np.ndarray, ...]
+    adversary: np.ndarray
+
+
+def split_records(labels: np.ndarray, victim_classes, adversary_classes, n_victims: int,
+                  rng: np.random.Generator, records_per_class: int | None = None) -> Partition:
+    """Give the victims' classes' records to the victims (disjoint, shuffled, near-equal shares)
+    and the adversary's classes' records to the adversary.
+
+    ``records_per_class`` caps how many records of each class are used (None: all of them).
+    A class both roles declare goes to the victims only when the adversary does not declare it;
+    callers validate that the role class lists are disjoint.
+    """
+    victim_pool = _take_classes(labels, victim_classes, rng, records_per_class)
+    adversary = np.sort(_take_classes(labels, adversary_classes, rng, records_per_class))
+    shares = np.array_split(rng.permutation(victim_pool), n_victims)
+    return Partition(victims=tuple(np.sort(s) for s in shares), adversary=adversary)
+
+
+def _take_classes(labels, classes, rng, cap) -> np.ndarray:
+    chosen = []
+    for cls in classes:
+        idx = np.flatnonzero(labels == cls)
+        if cap is not None and idx.size > cap:
+            idx = rng.choice(idx, size=cap, replace=False)
+        chosen.append(idx)
+    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)

@@ -1,0 +1,9 @@
+"""Exceptions that the CLI turns into one-line messages (never a traceback)."""
+
+
+class GanleakError(Exception):
+    """A runtime failure the user can act on (missing data, unwritable folder): exit code 1."""
+
+
+class DataError(GanleakError):
+    """A dataset file is missing, corrupt or cannot be downloaded."""

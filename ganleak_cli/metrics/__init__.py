@@ -1,0 +1,1 @@
+"""Leakage and utility numbers: oracle classifier, nearest-neighbour similarity, accuracy."""

@@ -1,0 +1,32 @@
+"""One evaluation of the shared model and of the adversary's generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganleak_cli.metrics.oracle import Oracle
+from ganleak_cli.metrics.similarity import nearest_ssim
+from ganleak_cli.protocol.trainer import to_model_range
+
+
+def model_accuracy(model, images: np.ndarray, labels: np.ndarray, classes) -> dict:
+    """Accuracy on the test split overall, per class, and on the given (victims') classes.
+
+    The prediction is the argmax over all outputs, the artificial class included (an image
+    assigned to it counts as an error).
+    """
+    logits = model.predict(to_model_range(images), batch_size=1000, verbose=0)
+    correct = logits.argmax(axis=1) == labels
+    per_class = {str(c): float(correct[labels == c].mean()) for c in np.unique(labels)}
+    mask = np.isin(labels, list(classes))
+    return {"model_accuracy": float(correct.mean()), "accuracy_per_class": per_class,
+            "victim_class_accuracy": float(correct[mask].mean())}
+
+
+def leakage(samples: np.ndarray, oracle: Oracle, heldout: np.ndarray, target: int) -> dict:
+    """Oracle target rate and confidence, and the mean nearest-neighbour SSIM to held-out
+    real images of the target class, for generated samples in [−1, 1]."""
+    rate, confidence = oracle.target_rate(samples, target)
+    best, _ = nearest_ssim(samples, heldout)
+    return {"oracle_target_rate": rate, "oracle_confidence": confidence,
+            "nn_ssim_heldout": float(best.mean())}

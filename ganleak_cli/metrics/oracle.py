@@ -1,0 +1,80 @@
+"""The oracle: an independent classifier trained only on data no participant holds.
+
+For MNIST that is the official test split. It is a fixed measuring instrument: trained once with
+its own seed (``ORACLE_SEED``) and cached by the sha256 of its training data, so runs with any
+``--seed`` are scored by the same oracle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+from ganleak_cli.data.registry import cache_dir
+
+ORACLE_SEED = 1234
+ORACLE_VERSION = "v1"
+
+
+def build_oracle(image_shape, num_classes: int) -> keras.Model:
+    """A small ReLU CNN with dropout, unrelated to the participants' architecture."""
+    return keras.Sequential([
+        keras.Input(shape=tuple(image_shape)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Dropout(0.25),
+        layers.Flatten(),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.5),
+        layers.Dense(num_classes),
+    ], name="oracle")
+
+
+def _cache_path(name: str, images: np.ndarray, labels: np.ndarray) -> Path:
+    digest = hashlib.sha256(images.tobytes() + labels.astype(np.int64).tobytes()).hexdigest()
+    return cache_dir() / "oracles" / f"{name}-{ORACLE_VERSION}-{digest[:16]}.weights.h5"
+
+
+def _to_input(images: np.ndarray) -> np.ndarray:
+    return images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else (images + 1.0) / 2.0
+
+
+class Oracle:
+    """Classifies images (uint8 or [−1, 1] floats) into the dataset's real classes."""
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+
+    @classmethod
+    def for_data(cls, name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
+                 epochs: int = 4) -> "Oracle":
+        """Load the cached oracle for this training data, or train and cache it."""
+        model = build_oracle(images.shape[1:], num_classes)
+        path = _cache_path(name, images, labels)
+        if path.is_file():
+            model.load_weights(path)
+            return cls(model)
+        keras.utils.set_random_seed(ORACLE_SEED)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(_to_input(images), labels, batch_size=128, epochs=epochs, verbose=0)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name[:-len(".weights.h5")] + ".tmp.weights.h5")
+        model.save_weights(tmp)
+        tmp.replace(path)
+        return cls(model)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities, N × num_classes."""
+        logits = self.model.predict(_to_input(images), batch_size=512, verbose=0)
+        return keras.ops.convert_to_numpy(keras.ops.softmax(logits))
+
+    def target_rate(self, images: np.ndarray, target: int) -> tuple[float, float]:
+        """Fraction of images classified as ``target``, and the mean probability of ``target``."""
+        probs = self.probabilities(images)
+        return float(np.mean(probs.argmax(axis=1) == target)), float(np.mean(probs[:, target]))

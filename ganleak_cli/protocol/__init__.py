@@ -1,0 +1,1 @@
+"""Distributed selective SGD (Shokri & Shmatikov, CCS'15): server, selection, participants, order."""

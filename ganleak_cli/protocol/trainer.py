@@ -1,0 +1,46 @@
+"""Local SGD on the one shared Keras model: every participant reuses it, swapping flat weights."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganleak_cli.protocol.flat import FlatWeights
+
+
+def to_model_range(images: np.ndarray) -> np.ndarray:
+    """uint8 images in [0, 255] → float32 in [−1, 1] (the generator's tanh range)."""
+    return images.astype(np.float32) / 127.5 - 1.0
+
+
+class LocalTrainer:
+    """A compiled training loop (plain SGD, cross-entropy on logits) over a stack of batches.
+
+    Plain SGD keeps no optimiser state, so one trainer serves every participant as in DSSGD.
+    """
+
+    def __init__(self, model: keras.Model, learning_rate: float):
+        self.model = model
+        self.flat = FlatWeights(model)
+        self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
+        self.optimizer.build(model.trainable_variables)
+        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self._train = tf.function(self._train_batches, reduce_retracing=True)
+
+    def _train_batches(self, xb, yb):
+        total = tf.constant(0.0)
+        steps = tf.shape(xb)[0]
+        for i in tf.range(steps):
+            with tf.GradientTape() as tape:
+                loss = self.loss_fn(yb[i], self.model(xb[i], training=True))
+            grads = tape.gradient(loss, self.model.trainable_variables)
+            self.optimizer.apply(grads, self.model.trainable_variables)
+            total += loss
+        return total / tf.cast(steps, tf.float32)
+
+    def train(self, xb: np.ndarray, yb: np.ndarray) -> float:
+        """Run one SGD step per batch of ``xb`` (steps × batch × H × W × C); mean loss."""
+        if len(xb) == 0:
+            return float("nan")
+        return float(self._train(tf.convert_to_tensor(xb), tf.convert_to_tensor(yb)))

@@ -1,0 +1,146 @@
+"""simulate(config) → summary: the one place that wires data, protocol, attack and metrics."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from ganleak_cli import __version__
+from ganleak_cli.artifacts import RunFolder
+from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
+from ganleak_cli.config import SimConfig
+from ganleak_cli.data import load_dataset
+from ganleak_cli.data.partition import split_records
+from ganleak_cli.metrics.evaluate import leakage, model_accuracy
+from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
+from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.protocol.order import round_turns
+from ganleak_cli.protocol.participant import ExchangeRules, Participant
+from ganleak_cli.protocol.server import ParameterServer
+from ganleak_cli.protocol.trainer import LocalTrainer
+
+
+@dataclass
+class World:
+    """Everything a run's round loop touches."""
+
+    config: SimConfig
+    dataset: object
+    trainer: LocalTrainer
+    server: ParameterServer
+    participants: list
+    rules: ExchangeRules
+    order_rng: np.random.Generator
+    fixed_noise: np.ndarray
+    oracle: Oracle | None
+
+    @property
+    def adversary(self):
+        return self.participants[-1]
+
+
+def _rules(cfg: SimConfig) -> ExchangeRules:
+    return ExchangeRules(theta_d=cfg.theta_d, theta_u=cfg.theta_u, selection=cfg.selection,
+                         tau=cfg.tau, gamma=cfg.gamma, local_steps=cfg.local_steps,
+                         batch_size=cfg.batch_size)
+
+
+def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
+    return GanSettings(mode=cfg.attack, target_class=cfg.target_class, fake_class=num_classes,
+                       gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
+                       fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool)
+
+
+def _participants(cfg: SimConfig, data, weights: np.ndarray, seeds) -> list:
+    """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none)."""
+    part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
+                         np.random.default_rng(seeds[0]), cfg.records_per_class)
+    people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
+                          np.random.default_rng(seeds[1 + i]))
+              for i, idx in enumerate(part.victims)]
+    adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights)
+    adv_rng = np.random.default_rng(seeds[-1])
+    if cfg.attack == "none":
+        return people + [Participant(*adv_args, adv_rng)]
+    settings = _gan_settings(cfg, data.num_classes)
+    generator = Generator(data.image_shape, settings, seed=int(seeds[-2].generate_state(1)[0]))
+    return people + [GanAdversary(*adv_args, adv_rng, settings=settings, generator=generator)]
+
+
+def build_world(cfg: SimConfig) -> World:
+    """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
+    data = load_dataset(cfg.dataset, cfg.data_dir)
+    cfg.validate(data.num_classes)
+    keras.utils.set_random_seed(cfg.seed)
+    seeds = np.random.SeedSequence(cfg.seed).spawn(cfg.victims + 5)
+    model = build_classifier(data.image_shape, data.num_classes + 1)
+    trainer = LocalTrainer(model, cfg.lr)
+    weights = trainer.flat.get()
+    oracle = None
+    if cfg.attack != "none":
+        oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
+    return World(config=cfg, dataset=data, trainer=trainer, server=ParameterServer(weights),
+                 participants=_participants(cfg, data, weights, seeds[:cfg.victims + 1] + seeds[-3:]),
+                 rules=_rules(cfg), order_rng=np.random.default_rng(seeds[cfg.victims + 1]),
+                 fixed_noise=np.random.default_rng(seeds[cfg.victims + 2]).standard_normal(
+                     (cfg.eval_samples, LATENT_DIM)).astype(np.float32),
+                 oracle=oracle)
+
+
+def play_round(world: World) -> None:
+    """Every participant (or, in async order, as many random turns) takes a DSSGD turn."""
+    for who in round_turns(world.config.order, len(world.participants), world.order_rng):
+        upload = world.participants[who].turn(world.server, world.trainer, world.rules)
+        world.server.apply(upload)
+
+
+def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
+    """Score the shared model and the generator; write grid and samples; return the record."""
+    cfg, data = world.config, world.dataset
+    world.trainer.flat.set(world.server.weights)
+    record = {"round": round_no}
+    record.update(model_accuracy(world.trainer.model, data.x_test, data.y_test,
+                                 cfg.victim_classes))
+    record["participant_loss"] = {p.name: p.last_loss for p in world.participants}
+    if isinstance(world.adversary, GanAdversary):
+        samples = world.adversary.generator.render(world.fixed_noise)
+        heldout = data.x_test[data.y_test == cfg.target_class]
+        record.update(leakage(samples, world.oracle, heldout, cfg.target_class))
+        record["generator_loss"] = world.adversary.generator.last_loss
+        folder.write_samples(round_no, samples, cfg.target_class)
+    return record
+
+
+def run_config(cfg: SimConfig) -> dict:
+    """What config.json records: every option, the seed, and library versions."""
+    import tensorflow as tf
+
+    return {**cfg.to_dict(), "versions": {"ganleak": __version__, "tensorflow": tf.__version__,
+                                          "keras": keras.__version__, "numpy": np.__version__},
+            "oracle_seed": ORACLE_SEED}
+
+
+def simulate(cfg: SimConfig, progress=None) -> dict:
+    """Run the whole simulation into ``cfg.out``; return (and write) the summary."""
+    start = time.monotonic()
+    world = build_world(cfg)
+    folder = RunFolder(cfg.out).create()
+    folder.write_json("config.json", run_config(cfg))
+    record = {}
+    for round_no in range(1, cfg.rounds + 1):
+        play_round(world)
+        if round_no % cfg.eval_every == 0 or round_no == cfg.rounds:
+            record = evaluate(world, round_no, folder)
+            record["wall_seconds"] = round(time.monotonic() - start, 2)
+            folder.append_metrics(record)
+            if progress:
+                progress(record)
+    summary = {"rounds": cfg.rounds, "seed": cfg.seed, "attack": cfg.attack,
+               "target_class": cfg.target_class, **record,
+               "wall_seconds": round(time.monotonic() - start, 2)}
+    summary.pop("round", None)
+    folder.write_json("summary.json", summary)
+    return summary
