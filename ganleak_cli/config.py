@@ -88,8 +88,11 @@ class SimConfig:
                 raise ValueError(f"{name}: must list distinct classes, got {list(classes)}")
             if any(not 0 <= c < num_classes for c in classes):
                 raise ValueError(f"{name}: classes must be in 0..{num_classes - 1}")
-        if set(self.victim_classes) & set(self.adversary_classes):
-            raise ValueError("adversary_classes: must not overlap victim_classes")
+        if self.target_class in self.adversary_classes:
+            raise ValueError(f"target_class: {self.target_class} is held by the adversary; "
+                             "the target must be a class only victims hold")
         if self.target_class not in self.victim_classes:
             raise ValueError(f"target_class: {self.target_class} is not held by any victim "
                              f"(victim classes {list(self.victim_classes)})")
+        if set(self.victim_classes) & set(self.adversary_classes):
+            raise ValueError("adversary_classes: must not overlap victim_classes")

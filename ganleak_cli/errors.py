@@ -7,3 +7,7 @@ class GanleakError(Exception):
 
 class DataError(GanleakError):
     """A dataset file is missing, corrupt or cannot be downloaded."""
+
+
+class ConfigError(ValueError):
+    """A setting that is inconsistent with the loaded data: ``'<field>: message'``, exit code 2."""

@@ -14,6 +14,7 @@ from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
+from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.evaluate import leakage, model_accuracy
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.models import LATENT_DIM, build_classifier
@@ -58,6 +59,9 @@ def _participants(cfg: SimConfig, data, weights: np.ndarray, seeds) -> list:
     """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
                          np.random.default_rng(seeds[0]), cfg.records_per_class)
+    if min(len(share) for share in part.victims) < 1:
+        held = sum(len(share) for share in part.victims)
+        raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
     people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
                           np.random.default_rng(seeds[1 + i]))
               for i, idx in enumerate(part.victims)]

@@ -21,8 +21,8 @@ def split_records(labels: np.ndarray, victim_classes, adversary_classes, n_victi
     and the adversary's classes' records to the adversary.
 
     ``records_per_class`` caps how many records of each class are used (None: all of them).
-    A class both roles declare goes to the victims only when the adversary does not declare it;
-    callers validate that the role class lists are disjoint.
+    The two class lists must be disjoint (``SimConfig.validate`` checks it); a class in both
+    would be given to both roles.
     """
     victim_pool = _take_classes(labels, victim_classes, rng, records_per_class)
     adversary = np.sort(_take_classes(labels, adversary_classes, rng, records_per_class))

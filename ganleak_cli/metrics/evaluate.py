@@ -13,14 +13,19 @@ def model_accuracy(model, images: np.ndarray, labels: np.ndarray, classes) -> di
     """Accuracy on the test split overall, per class, and on the given (victims') classes.
 
     The prediction is the argmax over all outputs, the artificial class included (an image
-    assigned to it counts as an error).
+    assigned to it counts as an error). ``real_class_accuracy`` takes the argmax over the real
+    classes only, and ``fake_class_rate`` is the share of real test images put in the artificial
+    class (the shared model's confusion that the active attack causes).
     """
     logits = model.predict(to_model_range(images), batch_size=1000, verbose=0)
     correct = logits.argmax(axis=1) == labels
+    real_only = logits[:, :-1].argmax(axis=1) == labels
     per_class = {str(c): float(correct[labels == c].mean()) for c in np.unique(labels)}
     mask = np.isin(labels, list(classes))
     return {"model_accuracy": float(correct.mean()), "accuracy_per_class": per_class,
-            "victim_class_accuracy": float(correct[mask].mean())}
+            "victim_class_accuracy": float(correct[mask].mean()),
+            "real_class_accuracy": float(real_only.mean()),
+            "fake_class_rate": float(np.mean(logits.argmax(axis=1) == logits.shape[1] - 1))}
 
 
 def leakage(samples: np.ndarray, oracle: Oracle, heldout: np.ndarray, target: int) -> dict:

@@ -18,7 +18,8 @@ def fraction_count(fraction: float, size: int) -> int:
     """Number of parameters a fraction of ``size`` selects (at least one when fraction > 0)."""
     if fraction >= 1.0:
         return size
-    return max(1, math.ceil(fraction * size)) if fraction > 0 else 0
+    # round first so that float error (0.07·100 = 7.000000000000001) does not add one
+    return max(1, math.ceil(round(fraction * size, 9))) if fraction > 0 else 0
 
 
 def top_k_indices(scores: np.ndarray, k: int) -> np.ndarray:

@@ -1,0 +1,182 @@
+"""The ``ganleak`` command line. No ML code here, and no TensorFlow import until a command runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from ganleak_cli import __version__
+from ganleak_cli.attacks import ATTACKS
+from ganleak_cli.config import FAKE_POOLS, SimConfig
+from ganleak_cli.errors import ConfigError, GanleakError
+from ganleak_cli.protocol.order import ORDERS
+from ganleak_cli.protocol.selection import SELECTIONS
+
+DATASET_CLASSES = {"mnist": 10}
+POSITIVE_INT = click.IntRange(min=1)
+FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
+POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
+
+
+class ClassList(click.ParamType):
+    """A comma-separated list of class indices, e.g. ``0,1,2,3,4`` or ``0-4``."""
+
+    name = "CLASSES"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            out = []
+            for part in str(value).split(","):
+                lo, _, hi = part.strip().partition("-")
+                out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
+            return tuple(out)
+        except ValueError:
+            self.fail(f"{value!r} is not a comma-separated list of class numbers", param, ctx)
+
+
+def option(name: str, *decls: str, **kwargs):
+    """A click option that can also be set by the environment variable GANLEAK_<NAME>."""
+    env = "GANLEAK_" + name.lstrip("-").replace("-", "_").upper()
+    kwargs.setdefault("show_default", True)
+    kwargs["help"] = kwargs.get("help", "") + f"  [env: {env}]"
+    return click.option(name, *decls, envvar=env, **kwargs)
+
+
+SIMULATE_OPTIONS = [
+    option("--dataset", type=click.Choice(sorted(DATASET_CLASSES)), default="mnist",
+           help="Dataset."),
+    option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
+           help="Local folder with the dataset files (flat or under <dataset>/); "
+                "otherwise they are downloaded and cached."),
+    option("--out", type=click.Path(file_okay=False), default="runs/latest",
+           help="Run folder to write."),
+    option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
+    option("--seed", type=click.IntRange(min=0), default=0, help="Seed of every random choice."),
+    option("--victims", type=POSITIVE_INT, default=1, help="Number of honest participants."),
+    option("--rounds", type=POSITIVE_INT, default=100,
+           help="Rounds (every participant takes one turn per round)."),
+    option("--victim-classes", type=ClassList(), default="0,1,2,3,4",
+           help="Classes the victims hold (records split between victims without overlap)."),
+    option("--adversary-classes", type=ClassList(), default="5,6,7,8,9",
+           help="Classes the adversary holds."),
+    option("--records-per-class", type=POSITIVE_INT, default=None, show_default="all",
+           help="Use at most this many training records of each class."),
+    option("--target-class", type=click.IntRange(min=0), default=3,
+           help="The victims' class the adversary reconstructs."),
+    option("--attack", type=click.Choice(ATTACKS), default="active",
+           help="active: inject generated samples as the artificial class; passive: generator "
+                "only; none: the adversary is an honest participant."),
+    option("--theta-u", type=FRACTION, default=1.0, help="Fraction of Δ uploaded per turn."),
+    option("--theta-d", type=FRACTION, default=1.0,
+           help="Fraction of parameters downloaded per turn (most-updated first)."),
+    option("--selection", type=click.Choice(SELECTIONS), default="largest",
+           help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
+    option("--tau", type=click.FloatRange(min=0.0), default=0.0,
+           help="Threshold τ of the random upload rule."),
+    option("--gamma", type=POSITIVE_FLOAT, default=None, show_default="no bound",
+           help="Clip each uploaded value to [−γ, γ]."),
+    option("--order", type=click.Choice(ORDERS), default="round-robin",
+           help="Exchange order of the participants."),
+    option("--lr", type=POSITIVE_FLOAT, default=0.05, help="Local SGD learning rate."),
+    option("--batch-size", type=POSITIVE_INT, default=64, help="Local mini-batch size."),
+    option("--local-steps", type=POSITIVE_INT, default=10,
+           help="Mini-batches of own records per turn."),
+    option("--gen-steps", type=POSITIVE_INT, default=10,
+           help="Generator updates per adversary turn."),
+    option("--gen-batch", type=POSITIVE_INT, default=64, help="Generator mini-batch size."),
+    option("--gen-lr", type=POSITIVE_FLOAT, default=2e-4, help="Generator Adam learning rate."),
+    option("--fakes-per-turn", type=click.IntRange(min=0), default=640,
+           help="Generated samples labelled as the artificial class per adversary turn."),
+    option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
+           help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
+    option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
+    option("--eval-samples", type=click.IntRange(min=64), default=100,
+           help="Generated samples scored and saved per evaluation."),
+    option("--json", "as_json", is_flag=True, default=False,
+           help="Print summary.json to stdout (progress stays on stderr)."),
+]
+
+
+def apply_options(options):
+    """Decorate a command with a list of options (in order)."""
+    def decorate(func):
+        for opt in reversed(options):
+            func = opt(func)
+        return func
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ganleak")
+def main():
+    """Simulate collaborative deep learning with a GAN insider and measure what leaks."""
+
+
+def usage_error(exc: ValueError) -> click.BadParameter:
+    """``ValueError('<field>: message')`` → a usage error naming the option ``--<field>``."""
+    field, _, message = str(exc).partition(": ")
+    return click.BadParameter(message, param_hint="--" + field.replace("_", "-"))
+
+
+def build_config(params: dict) -> SimConfig:
+    """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
+    fields = {k: v for k, v in params.items() if k not in ("overwrite", "as_json")}
+    cfg = SimConfig(**fields)
+    try:
+        return cfg.validate(DATASET_CLASSES[cfg.dataset])
+    except ValueError as exc:
+        raise usage_error(exc) from None
+
+
+def prepare_out(out: str, overwrite: bool) -> None:
+    """Refuse a non-empty --out unless --overwrite (then clear it)."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise click.BadParameter(f"{out} exists and is not a folder", param_hint="--out")
+    if path.is_dir() and any(path.iterdir()):
+        if not overwrite:
+            raise click.BadParameter(f"{out} is not empty (use --overwrite to replace it)",
+                                     param_hint="--out")
+        shutil.rmtree(path)
+
+
+def progress_line(record: dict) -> None:
+    """One human progress line on stderr."""
+    parts = [f"round {record['round']:4d}", f"{record['wall_seconds']:7.1f}s",
+             f"acc {record['model_accuracy']:.3f}",
+             f"victim-acc {record['victim_class_accuracy']:.3f}"]
+    if "oracle_target_rate" in record:
+        parts += [f"oracle {record['oracle_target_rate']:.2f}",
+                  f"ssim {record['nn_ssim_heldout']:.3f}"]
+    click.echo("  ".join(parts), err=True)
+
+
+@main.command()
+@apply_options(SIMULATE_OPTIONS)
+def simulate(**params):
+    """Run collaborative learning with victims and a GAN insider; write a run folder."""
+    cfg = build_config(params)
+    prepare_out(cfg.out, params["overwrite"])
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ganleak_cli.run import simulate as run_simulation
+
+    try:
+        summary = run_simulation(cfg, progress=progress_line)
+    except ConfigError as exc:
+        raise usage_error(exc) from None
+    except (GanleakError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
+    if params["as_json"]:
+        click.echo(json.dumps(summary, sort_keys=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

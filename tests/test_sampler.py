@@ -1,0 +1,65 @@
+"""Tests for ganleak_cli.protocol.sampler."""
+
+import numpy as np
+import pytest
+
+from ganleak_cli.protocol.sampler import BatchSampler, stack_batches
+
+
+def test_take_covers_each_record_once_per_epoch():
+    n = 50
+    sampler = BatchSampler(n, np.random.default_rng(0))
+    pieces = [sampler.take(7) for _ in range(7)] + [sampler.take(1)]  # 49 + 1 = 50
+    epoch = np.concatenate(pieces)
+    assert epoch.size == n
+    np.testing.assert_array_equal(np.sort(epoch), np.arange(n))
+
+
+def test_take_continues_across_calls():
+    a = BatchSampler(30, np.random.default_rng(3))
+    b = BatchSampler(30, np.random.default_rng(3))
+    np.testing.assert_array_equal(np.concatenate([a.take(10), a.take(10)]), b.take(20))
+
+
+def test_take_crosses_epoch_boundary():
+    n = 10
+    sampler = BatchSampler(n, np.random.default_rng(1))
+    first = sampler.take(7)
+    second = sampler.take(7)  # 3 from epoch 1, 4 from epoch 2
+    assert second.size == 7
+    epoch1 = np.concatenate([first, second[:3]])
+    np.testing.assert_array_equal(np.sort(epoch1), np.arange(n))
+    assert np.unique(second[3:]).size == 4
+    rest = sampler.take(6)
+    np.testing.assert_array_equal(np.sort(np.concatenate([second[3:], rest])), np.arange(n))
+
+
+def test_take_more_than_an_epoch_at_once():
+    sampler = BatchSampler(4, np.random.default_rng(0))
+    out = sampler.take(12)
+    for e in range(3):
+        np.testing.assert_array_equal(np.sort(out[4 * e:4 * e + 4]), np.arange(4))
+
+
+def test_zero_records_raise():
+    with pytest.raises(ValueError, match="no records"):
+        BatchSampler(0, np.random.default_rng(0))
+
+
+def test_stack_batches_shape():
+    x = np.zeros((12, 28, 28, 1))
+    y = np.zeros(12, dtype=np.int64)
+    xb, yb = stack_batches(x, y, 4)
+    assert xb.shape == (3, 4, 28, 28, 1)
+    assert yb.shape == (3, 4)
+
+
+def test_stack_batches_drops_ragged_tail_and_keeps_alignment():
+    n = 11
+    x = np.arange(n * 2).reshape(n, 2)
+    y = np.arange(n)
+    xb, yb = stack_batches(x, y, 3)
+    assert xb.shape == (3, 3, 2) and yb.shape == (3, 3)
+    np.testing.assert_array_equal(yb.ravel(), np.arange(9))
+    # row i of x is [2i, 2i+1]: aligned with label i
+    np.testing.assert_array_equal(xb[..., 0], 2 * yb)
