@@ -1,0 +1,1 @@
+"""Differential privacy for the shared updates: Shokri's mechanism, DP-SGD, and ε accounting."""
