@@ -12,7 +12,7 @@ import click
 
 from ganleak_cli import __version__
 from ganleak_cli.attacks import ATTACKS
-from ganleak_cli.config import FAKE_POOLS, SimConfig
+from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, SimConfig
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
@@ -96,6 +96,27 @@ SIMULATE_OPTIONS = [
            help="Generated samples labelled as the artificial class per adversary turn."),
     option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
            help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
+    option("--defense", type=click.Choice(DEFENSES), default="none",
+           help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
+                "(a --dp-eps budget alone selects shokri)."),
+    option("--dp-eps", type=POSITIVE_FLOAT, default=None, show_default="off",
+           help="Shokri: ε per upload (one local training turn) per participant."),
+    option("--dp-eps-per-param", type=POSITIVE_FLOAT, default=None, show_default="off",
+           help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
+    option("--dp-gamma", type=POSITIVE_FLOAT, default=0.01,
+           help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
+    option("--dp-tau", type=click.FloatRange(min=0.0), default=0.0001,
+           help="Shokri: selection threshold τ."),
+    option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+           default=1e-5, help="δ at which composed ε is reported."),
+    option("--dp-adversary", is_flag=True, default=False,
+           help="Apply the defence to the adversary's uploads too."),
+    option("--noise-multiplier", type=POSITIVE_FLOAT, default=1.0,
+           help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
+    option("--l2-clip", type=POSITIVE_FLOAT, default=1.0,
+           help="DP-SGD: per-example gradient L2 clip C."),
+    option("--accountant", type=click.Choice(ACCOUNTANTS), default="rdp",
+           help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
     option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
     option("--eval-samples", type=click.IntRange(min=64), default=100,
            help="Generated samples scored and saved per evaluation."),
@@ -128,7 +149,7 @@ def usage_error(exc: ValueError) -> click.BadParameter:
 def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
     fields = {k: v for k, v in params.items() if k not in ("overwrite", "as_json")}
-    cfg = SimConfig(**fields)
+    cfg = SimConfig(**fields).with_defense()
     try:
         return cfg.validate(DATASET_CLASSES[cfg.dataset])
     except ValueError as exc:
@@ -155,6 +176,8 @@ def progress_line(record: dict) -> None:
     if "oracle_target_rate" in record:
         parts += [f"oracle {record['oracle_target_rate']:.2f}",
                   f"ssim {record['nn_ssim_heldout']:.3f}"]
+    if "epsilon_total" in record:
+        parts.append(f"ε {record['epsilon_total']:.4g} (δ={record['delta']:g})")
     click.echo("  ".join(parts), err=True)
 
 

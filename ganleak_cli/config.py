@@ -10,6 +10,8 @@ from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
 
 FAKE_POOLS = ("replace", "accumulate")
+DEFENSES = ("none", "shokri", "dpsgd")
+ACCOUNTANTS = ("rdp", "pld")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,16 @@ class SimConfig:
     gen_lr: float = 2e-4
     fakes_per_turn: int = 640
     fake_pool: str = "replace"
+    defense: str = "none"
+    dp_eps: float | None = None
+    dp_eps_per_param: float | None = None
+    dp_gamma: float = 0.01
+    dp_tau: float = 0.0001
+    dp_delta: float = 1e-5
+    dp_adversary: bool = False
+    noise_multiplier: float = 1.0
+    l2_clip: float = 1.0
+    accountant: str = "rdp"
     eval_every: int = 10
     eval_samples: int = 100
     extra: dict = field(default_factory=dict, compare=False, repr=False)
@@ -72,11 +84,38 @@ class SimConfig:
             raise ValueError(f"records_per_class: must be ≥ 1, got {self.records_per_class}")
         self._validate_choices()
         self._validate_classes(num_classes)
+        self._validate_privacy()
         return self
+
+    def with_defense(self) -> "SimConfig":
+        """A budget given without ``--defense`` selects Shokri's mechanism."""
+        if self.defense == "none" and (self.dp_eps is not None
+                                       or self.dp_eps_per_param is not None):
+            return dataclasses.replace(self, defense="shokri")
+        return self
+
+    def _validate_privacy(self) -> None:
+        for name in ("dp_eps", "dp_eps_per_param", "dp_gamma", "noise_multiplier", "l2_clip"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name}: must be > 0, got {value}")
+        if self.dp_tau < 0:
+            raise ValueError(f"dp_tau: must be ≥ 0, got {self.dp_tau}")
+        if not 0 < self.dp_delta < 1:
+            raise ValueError(f"dp_delta: must be in (0, 1), got {self.dp_delta}")
+        if self.dp_eps is not None and self.dp_eps_per_param is not None:
+            raise ValueError("dp_eps_per_param: give either --dp-eps or --dp-eps-per-param")
+        budget = self.dp_eps is not None or self.dp_eps_per_param is not None
+        if self.defense == "shokri" and not budget:
+            raise ValueError("dp_eps: the shokri defense needs --dp-eps or --dp-eps-per-param")
+        if self.defense != "shokri" and budget:
+            raise ValueError(f"dp_eps: a Shokri budget cannot be used with --defense "
+                             f"{self.defense}")
 
     def _validate_choices(self) -> None:
         for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
-                              ("fake_pool", FAKE_POOLS)):
+                              ("fake_pool", FAKE_POOLS), ("defense", DEFENSES),
+                              ("accountant", ACCOUNTANTS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}: must be one of {', '.join(allowed)}, "
                                  f"got {getattr(self, name)!r}")

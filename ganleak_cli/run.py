@@ -18,6 +18,8 @@ from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.evaluate import leakage, model_accuracy
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.privacy.dpsgd import DPSGDTrainer
+from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
 from ganleak_cli.protocol.order import round_turns
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer
@@ -40,7 +42,14 @@ class World:
 
     @property
     def adversary(self):
+        """The insider (always the last participant)."""
         return self.participants[-1]
+
+    @property
+    def private_participants(self) -> list:
+        """Participants that apply the defence (victims; the adversary with --dp-adversary)."""
+        return [p for i, p in enumerate(self.participants)
+                if is_private(self.config, i == len(self.participants) - 1)]
 
 
 def _rules(cfg: SimConfig) -> ExchangeRules:
@@ -55,41 +64,69 @@ def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
                        fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool)
 
 
-def _participants(cfg: SimConfig, data, weights: np.ndarray, seeds) -> list:
+def _seed_int(seq: np.random.SeedSequence) -> int:
+    return int(seq.generate_state(1)[0])
+
+
+def named_seeds(seed: int, victims: int) -> dict:
+    """Independent seed sequences, one per random choice, all derived from ``--seed``."""
+    seq = np.random.SeedSequence(seed).spawn(victims + 6)
+    return {"partition": seq[0], "victims": seq[1:victims + 1], "order": seq[victims + 1],
+            "fixed_noise": seq[victims + 2], "generator": seq[victims + 3],
+            "adversary": seq[victims + 4], "dpsgd": seq[victims + 5]}
+
+
+def _trainers(cfg: SimConfig, model, seed) -> tuple[LocalTrainer, LocalTrainer]:
+    """(trainer of private participants, trainer of the others), both on the one model."""
+    plain = LocalTrainer(model, cfg.lr)
+    if cfg.defense != "dpsgd":
+        return plain, plain
+    return DPSGDTrainer(model, cfg.lr, cfg.l2_clip, cfg.noise_multiplier, _seed_int(seed)), plain
+
+
+def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
-                         np.random.default_rng(seeds[0]), cfg.records_per_class)
+                         np.random.default_rng(seeds["partition"]), cfg.records_per_class)
     if min(len(share) for share in part.victims) < 1:
         held = sum(len(share) for share in part.victims)
         raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
+    weights, rules = trainers[1].flat.get(), _rules(cfg)
+
+    def role(private: bool) -> dict:
+        return {"trainer": trainers[0] if private else trainers[1],
+                "uploader": make_uploader(cfg, rules, weights.size, private)}
+
     people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
-                          np.random.default_rng(seeds[1 + i]))
+                          np.random.default_rng(seeds["victims"][i]),
+                          **role(is_private(cfg, False)))
               for i, idx in enumerate(part.victims)]
-    adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights)
-    adv_rng = np.random.default_rng(seeds[-1])
+    adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights,
+                np.random.default_rng(seeds["adversary"]))
+    adv_role = role(is_private(cfg, True))
     if cfg.attack == "none":
-        return people + [Participant(*adv_args, adv_rng)]
+        return people + [Participant(*adv_args, **adv_role)]
     settings = _gan_settings(cfg, data.num_classes)
-    generator = Generator(data.image_shape, settings, seed=int(seeds[-2].generate_state(1)[0]))
-    return people + [GanAdversary(*adv_args, adv_rng, settings=settings, generator=generator)]
+    generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]))
+    return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
 
 
 def build_world(cfg: SimConfig) -> World:
     """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
     data = load_dataset(cfg.dataset, cfg.data_dir)
-    cfg.validate(data.num_classes)
+    cfg = cfg.with_defense().validate(data.num_classes)
     keras.utils.set_random_seed(cfg.seed)
-    seeds = np.random.SeedSequence(cfg.seed).spawn(cfg.victims + 5)
+    seeds = named_seeds(cfg.seed, cfg.victims)
     model = build_classifier(data.image_shape, data.num_classes + 1)
-    trainer = LocalTrainer(model, cfg.lr)
-    weights = trainer.flat.get()
+    trainers = _trainers(cfg, model, seeds["dpsgd"])
+    weights = trainers[1].flat.get()
     oracle = None
     if cfg.attack != "none":
         oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
-    return World(config=cfg, dataset=data, trainer=trainer, server=ParameterServer(weights),
-                 participants=_participants(cfg, data, weights, seeds[:cfg.victims + 1] + seeds[-3:]),
-                 rules=_rules(cfg), order_rng=np.random.default_rng(seeds[cfg.victims + 1]),
-                 fixed_noise=np.random.default_rng(seeds[cfg.victims + 2]).standard_normal(
+    return World(config=cfg, dataset=data, trainer=trainers[1], server=ParameterServer(weights),
+                 participants=_participants(cfg, data, trainers, seeds),
+                 rules=_rules(cfg), order_rng=np.random.default_rng(seeds["order"]),
+                 fixed_noise=np.random.default_rng(seeds["fixed_noise"]).standard_normal(
                      (cfg.eval_samples, LATENT_DIM)).astype(np.float32),
                  oracle=oracle)
 
@@ -97,7 +134,7 @@ def build_world(cfg: SimConfig) -> World:
 def play_round(world: World) -> None:
     """Every participant (or, in async order, as many random turns) takes a DSSGD turn."""
     for who in round_turns(world.config.order, len(world.participants), world.order_rng):
-        upload = world.participants[who].turn(world.server, world.trainer, world.rules)
+        upload = world.participants[who].turn(world.server, world.rules)
         world.server.apply(upload)
 
 
@@ -109,6 +146,7 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
     record.update(model_accuracy(world.trainer.model, data.x_test, data.y_test,
                                  cfg.victim_classes))
     record["participant_loss"] = {p.name: p.last_loss for p in world.participants}
+    record.update(privacy_figures(world))
     if isinstance(world.adversary, GanAdversary):
         samples = world.adversary.generator.render(world.fixed_noise)
         heldout = data.x_test[data.y_test == cfg.target_class]
@@ -116,6 +154,17 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
         record["generator_loss"] = world.adversary.generator.last_loss
         folder.write_samples(round_no, samples, cfg.target_class)
     return record
+
+
+def privacy_figures(world: World) -> dict:
+    """ε spent so far (largest over private participants) and per round."""
+    private = world.private_participants
+    if not private:
+        return {}
+    fewest = min(len(p.labels) for p in private)
+    turn = turn_ledger(world.config, world.server.weights.size, fewest)
+    return epsilon_figures(world.config, [p.ledger for p in private], turn,
+                           world.server.weights.size)
 
 
 def run_config(cfg: SimConfig) -> dict:
@@ -131,6 +180,7 @@ def simulate(cfg: SimConfig, progress=None) -> dict:
     """Run the whole simulation into ``cfg.out``; return (and write) the summary."""
     start = time.monotonic()
     world = build_world(cfg)
+    cfg = world.config
     folder = RunFolder(cfg.out).create()
     folder.write_json("config.json", run_config(cfg))
     record = {}

@@ -18,7 +18,6 @@ import tensorflow as tf
 from ganleak_cli.models import LATENT_DIM, build_generator
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer, Upload
-from ganleak_cli.protocol.trainer import LocalTrainer
 
 
 @dataclass(frozen=True)
@@ -104,9 +103,9 @@ class GanAdversary(Participant):
         order = self.rng.permutation(len(y))
         return x[order], y[order]
 
-    def turn(self, server: ParameterServer, trainer: LocalTrainer, rules: ExchangeRules) -> Upload:
+    def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """Download, train the generator on the downloaded model, then train and upload."""
-        self.download(server, trainer, rules)
-        self.generator.train(trainer.model)
+        self.download(server, rules)
+        self.generator.train(self.trainer.model)
         x, y = self.local_data(rules)
-        return self.train_and_upload(trainer, x, y, rules)
+        return self.train_and_upload(x, y, rules)

@@ -19,8 +19,9 @@ import dp_accounting
 from dp_accounting.pld import pld_privacy_accountant
 from dp_accounting.rdp import rdp_privacy_accountant
 
+from ganleak_cli.config import ACCOUNTANTS
+
 PLD_MAX_EPSILON = 10.0
-ACCOUNTANTS = ("rdp", "pld")
 
 
 def laplace_event(epsilon: float) -> dp_accounting.DpEvent:

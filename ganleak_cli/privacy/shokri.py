@@ -10,9 +10,10 @@ release (the sparse vector technique) and ε2 = 2/9·ε for the released values,
     threshold noise   r_τ  ~ Lap(σ(ε1))            (once per upload)
     query noise       r_j  ~ Lap(2·σ(ε1))           (fresh for every parameter tested)
     select j when     |bound(Δw_j, γ)| + r_j ≥ τ + r_τ, in random order, until c are selected
-    release           bound(Δw_j + r'_j, γ),  r'_j ~ Lap(σ(ε2))
+    release           bound(bound(Δw_j, γ) + r'_j, γ),  r'_j ~ Lap(σ(ε2))
 
-The paper quotes the budget per parameter, ε/c. Here the loop over randomly picked parameters is
+The value is clipped before the noise (so that Δf = 2γ holds) and again after it. The paper
+quotes the budget per parameter, ε/c. Here the loop over randomly picked parameters is
 vectorised: each pass tests a random permutation of the not-yet-selected parameters with fresh
 query noise and keeps the first hits, in order, until c are selected.
 """
@@ -22,6 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ganleak_cli.privacy.accounting import laplace_event
+from ganleak_cli.protocol.server import Upload
 
 MAX_PASSES = 1000
 
@@ -73,3 +77,15 @@ def shokri_release(delta: np.ndarray, c: int, epsilon: float, gamma: float, tau:
     indices = sparse_vector_select(delta, c, gamma, tau, scales, rng)
     noisy = np.clip(delta[indices], -gamma, gamma) + rng.laplace(0.0, scales.value, indices.size)
     return indices, np.clip(noisy, -gamma, gamma).astype(np.float32)
+
+
+class ShokriUpload:
+    """Uploader applying Shokri's mechanism; records each upload as an ε-DP event."""
+
+    def __init__(self, epsilon: float, c: int, gamma: float, tau: float):
+        self.epsilon, self.c, self.gamma, self.tau = epsilon, c, gamma, tau
+
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger) -> Upload:
+        indices, values = shokri_release(delta, self.c, self.epsilon, self.gamma, self.tau, rng)
+        ledger.record(laplace_event(self.epsilon))
+        return Upload(indices, values)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.protocol.sampler import BatchSampler, stack_batches
 from ganleak_cli.protocol.selection import clip, select_upload
 from ganleak_cli.protocol.server import ParameterServer, Upload
@@ -25,43 +26,64 @@ class ExchangeRules:
     batch_size: int = 64
 
 
+class PlainUpload:
+    """The non-private upload rule: θu selection (largest or random above τ), γ clipping."""
+
+    def __init__(self, rules: ExchangeRules):
+        self.rules = rules
+
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger: Ledger) -> Upload:
+        r = self.rules
+        indices = select_upload(delta, r.theta_u, r.selection, r.tau, rng)
+        return Upload(indices, clip(delta[indices], r.gamma))
+
+
 class Participant:
-    """Holds private records and a local copy of the weights; trains on the shared model."""
+    """Holds private records and a local copy of the weights; trains on the shared model.
+
+    ``trainer`` is shared by participants of the same kind (one Keras model for all);
+    ``uploader`` turns Δ into an Upload and may record DP events in the participant's ledger.
+    """
 
     def __init__(self, name: str, images: np.ndarray, labels: np.ndarray,
-                 initial_weights: np.ndarray, rng: np.random.Generator):
+                 initial_weights: np.ndarray, rng: np.random.Generator,
+                 trainer: LocalTrainer, uploader):
         self.name = name
         self.images = images
         self.labels = labels
         self.local_weights = np.array(initial_weights, dtype=np.float32, copy=True)
         self.rng = rng
         self.sampler = BatchSampler(len(labels), rng)
+        self.trainer = trainer
+        self.uploader = uploader
+        self.ledger = Ledger()
         self.last_loss = float("nan")
 
-    def download(self, server: ParameterServer, trainer: LocalTrainer, rules: ExchangeRules):
+    def download(self, server: ParameterServer, rules: ExchangeRules):
         """Overwrite the θd most-updated parameters with the server's and load them."""
         indices, values = server.download(rules.theta_d)
         self.local_weights[indices] = values
-        trainer.flat.set(self.local_weights)
+        self.trainer.flat.set(self.local_weights)
 
     def local_data(self, rules: ExchangeRules) -> tuple[np.ndarray, np.ndarray]:
         """This turn's training records (images in [−1, 1], labels), ``local_steps`` batches."""
         idx = self.sampler.take(rules.local_steps * rules.batch_size)
         return to_model_range(self.images[idx]), self.labels[idx]
 
-    def train_and_upload(self, trainer: LocalTrainer, x: np.ndarray, y: np.ndarray,
-                         rules: ExchangeRules) -> Upload:
-        """Train on (x, y), keep the result locally, and return the selected clipped Δ."""
+    def train_and_upload(self, x: np.ndarray, y: np.ndarray, rules: ExchangeRules) -> Upload:
+        """Train on (x, y), keep the result locally, and return what the uploader releases."""
         xb, yb = stack_batches(x, y, rules.batch_size)
-        self.last_loss = trainer.train(xb, yb)
-        new_weights = trainer.flat.get()
+        self.last_loss = self.trainer.train(xb, yb)
+        step_event = self.trainer.step_event(rules.batch_size / len(self.labels))
+        if step_event is not None:
+            self.ledger.record(step_event, len(xb))
+        new_weights = self.trainer.flat.get()
         delta = new_weights - self.local_weights
         self.local_weights = new_weights
-        indices = select_upload(delta, rules.theta_u, rules.selection, rules.tau, self.rng)
-        return Upload(indices, clip(delta[indices], rules.gamma))
+        return self.uploader(delta, self.rng, self.ledger)
 
-    def turn(self, server: ParameterServer, trainer: LocalTrainer, rules: ExchangeRules) -> Upload:
+    def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """One DSSGD turn: download, train locally on private data, upload."""
-        self.download(server, trainer, rules)
+        self.download(server, rules)
         x, y = self.local_data(rules)
-        return self.train_and_upload(trainer, x, y, rules)
+        return self.train_and_upload(x, y, rules)

@@ -39,6 +39,10 @@ class LocalTrainer:
             total += loss
         return total / tf.cast(steps, tf.float32)
 
+    def step_event(self, sampling_rate: float):
+        """The DP event of one training step: None, plain SGD releases nothing private."""
+        return None
+
     def train(self, xb: np.ndarray, yb: np.ndarray) -> float:
         """Run one SGD step per batch of ``xb`` (steps × batch × H × W × C); mean loss."""
         if len(xb) == 0:
