@@ -143,7 +143,7 @@ def main():
 def usage_error(exc: ValueError) -> click.BadParameter:
     """``ValueError('<field>: message')`` → a usage error naming the option ``--<field>``."""
     field, _, message = str(exc).partition(": ")
-    return click.BadParameter(message, param_hint="--" + field.replace("_", "-"))
+    return click.BadParameter(message, param_hint="'--" + field.replace("_", "-") + "'")
 
 
 def build_config(params: dict) -> SimConfig:
@@ -199,6 +199,33 @@ def simulate(**params):
     click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
     if params["as_json"]:
         click.echo(json.dumps(summary, sort_keys=True))
+
+
+def describe_plan(plan: dict) -> str:
+    """Human-readable lines for ``ganleak privacy``."""
+    if plan["defense"] == "none":
+        return "defense: none — nothing is noised, no ε is spent (give --dp-eps or --defense)"
+    lines = [f"defense: {plan['defense']}   parameters |w| = {plan['parameters']}   "
+             f"rounds = {plan['rounds']}"]
+    if plan["defense"] == "shokri":
+        lines += [f"values released per upload c = ⌈θu·|w|⌉ = {plan['released_per_upload']}",
+                  f"ε per upload (nominal, per epoch per participant): {plan['epsilon_nominal']:.6g}",
+                  f"ε/c (per parameter, as the paper quotes it): {plan['epsilon_per_param']:.6g}"]
+    lines += [f"composed ε at δ = {plan['delta']:g} ({plan['accountant']}): "
+              f"one round {plan['epsilon_round']:.6g}, whole run {plan['epsilon_total']:.6g}"]
+    return "\n".join(lines)
+
+
+@main.command()
+@apply_options(SIMULATE_OPTIONS)
+def privacy(**params):
+    """Print the ε a simulate configuration would spend, without training."""
+    cfg = build_config(params)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ganleak_cli.privacy.plan import privacy_plan
+
+    plan = privacy_plan(cfg)
+    click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ganleak_cli.config import SimConfig
 from ganleak_cli.privacy.accounting import Ledger, dpsgd_event, laplace_event
 from ganleak_cli.privacy.shokri import ShokriUpload
@@ -17,11 +19,18 @@ def upload_budget(cfg: SimConfig, n_params: int) -> tuple[float, int]:
 
 
 def make_uploader(cfg: SimConfig, rules: ExchangeRules, n_params: int, private: bool):
-    """Shokri's mechanism for a private participant under ``--defense shokri``, else plain."""
-    if private and cfg.defense == "shokri":
+    """Shokri's mechanism for a private participant under ``--defense shokri``, else plain.
+
+    Under Shokri's defence γ is a protocol bound: a participant that adds no noise still clips
+    its uploads to [−γ, γ] (``--gamma`` when given, else ``--dp-gamma``).
+    """
+    if cfg.defense != "shokri":
+        return PlainUpload(rules)
+    if private:
         eps, c = upload_budget(cfg, n_params)
         return ShokriUpload(eps, c, cfg.dp_gamma, cfg.dp_tau)
-    return PlainUpload(rules)
+    gamma = cfg.gamma if cfg.gamma is not None else cfg.dp_gamma
+    return PlainUpload(dataclasses.replace(rules, gamma=gamma))
 
 
 def is_private(cfg: SimConfig, adversary: bool) -> bool:

@@ -53,10 +53,15 @@ def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
                          scales: ShokriScales, rng: np.random.Generator) -> np.ndarray:
     """Indices of c parameters whose noisy clipped |Δ| passes the noisy threshold (sorted)."""
     magnitude = np.abs(np.clip(delta, -gamma, gamma))
+    if scales.query == 0.0:  # ε = ∞: no noise, a random c among those with |Δ| ≥ τ
+        eligible = np.flatnonzero(magnitude >= tau)
+        return np.sort(rng.permutation(eligible)[:c])
+    if c >= delta.size:  # with noise every parameter passes eventually: all are selected
+        return np.arange(delta.size)
     threshold = tau + rng.laplace(0.0, scales.threshold)
     remaining = np.arange(delta.size)
     chosen: list[np.ndarray] = []
-    need = min(c, delta.size)
+    need = c
     for _ in range(MAX_PASSES):
         order = rng.permutation(remaining)
         noisy = magnitude[order] + rng.laplace(0.0, scales.query, size=order.size)

@@ -1,0 +1,67 @@
+"""Shokri's DP upload on the 105,707-parameter MNIST model: vectorised vs the per-element loop.
+
+Prints, from one run, the time of ``shokri_release`` (vectorised NumPy) and of the reference
+loop in ``benchmarks/shokri_reference.py`` on the same Δ, their ratio (target ≥ 1000×), and the
+vectorised step as a share of one local epoch of the victim (target < 5 %).
+
+    GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_shokri.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+
+from ganleak_cli.config import SimConfig  # noqa: E402
+from ganleak_cli.privacy.shokri import shokri_release  # noqa: E402
+from ganleak_cli.protocol.sampler import stack_batches  # noqa: E402
+from ganleak_cli.protocol.selection import fraction_count  # noqa: E402
+from ganleak_cli.protocol.trainer import to_model_range  # noqa: E402
+from ganleak_cli.run import build_world  # noqa: E402
+from shokri_reference import shokri_release_loop  # noqa: E402
+
+
+def timed(func, repeats: int) -> float:
+    """Median seconds of ``func()`` over ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def one_epoch_seconds(world) -> float:
+    """Seconds for the victim's trainer to run one epoch over all of the victim's records."""
+    victim = world.participants[0]
+    xb, yb = stack_batches(to_model_range(victim.images), victim.labels, world.config.batch_size)
+    victim.trainer.train(xb[:2], yb[:2])  # trace
+    return timed(lambda: victim.trainer.train(xb, yb), 1)
+
+
+def main() -> None:
+    world = build_world(SimConfig(attack="none", out="/nonexistent-unused"))
+    size = world.server.weights.size
+    delta = np.random.default_rng(0).normal(0.0, 2e-3, size).astype(np.float32)
+    epoch = one_epoch_seconds(world)
+    print(f"model parameters: {size}; one local epoch of the victim: {epoch:.2f} s")
+    for theta_u in (0.1, 1.0):
+        c = fraction_count(theta_u, size)
+        args = (delta, c, 100.0 * c, 0.01, 1e-4)
+        fast = timed(lambda: shokri_release(*args, np.random.default_rng(1)), 20)
+        slow = timed(lambda: shokri_release_loop(*args, np.random.default_rng(1)), 1)
+        print(f"θu={theta_u:<4} c={c:6d}: vectorised {fast * 1e3:8.2f} ms, loop {slow:7.2f} s, "
+              f"ratio {slow / fast:7.0f}× (target ≥ 1000), "
+              f"{100 * fast / epoch:.2f} % of a local epoch (target < 5 %)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""``ganleak privacy``: the ε a configuration would spend, computed without training."""
+
+from __future__ import annotations
+
+from ganleak_cli.config import SimConfig
+from ganleak_cli.data.registry import registry_entry
+from ganleak_cli.privacy.policy import epsilon_figures, turn_ledger
+
+
+def smallest_share(cfg: SimConfig, label_counts: list[int]) -> int:
+    """Records of the smallest victim share (the largest sampling rate for DP-SGD)."""
+    cap = cfg.records_per_class
+    held = sum(min(label_counts[c], cap) if cap else label_counts[c] for c in cfg.victim_classes)
+    return held // cfg.victims
+
+
+def model_size(image_shape, n_outputs: int) -> int:
+    """Parameters of the shared model (built, so it always follows the architecture)."""
+    from ganleak_cli.models import build_classifier
+
+    return int(build_classifier(image_shape, n_outputs).count_params())
+
+
+def privacy_plan(cfg: SimConfig) -> dict:
+    """Nominal, per-parameter and composed ε (one round and the whole run) for ``cfg``.
+
+    Every private participant takes one turn per round (round-robin and random order; in
+    async order that is the expected number).
+    """
+    entry = registry_entry(cfg.dataset)
+    n_params = model_size(entry["image_shape"], entry["num_classes"] + 1)
+    records = smallest_share(cfg, entry["train_label_counts"])
+    whole = turn_ledger(cfg, n_params, records, turns=cfg.rounds)
+    one = turn_ledger(cfg, n_params, records, turns=1)
+    figures = epsilon_figures(cfg, [whole] if whole else [], one, n_params)
+    return {"defense": cfg.defense, "parameters": n_params, "rounds": cfg.rounds,
+            "turns_per_participant": cfg.rounds, "records_per_victim": records,
+            "theta_u": cfg.theta_u, **figures}
