@@ -117,6 +117,9 @@ SIMULATE_OPTIONS = [
            help="DP-SGD: per-example gradient L2 clip C."),
     option("--accountant", type=click.Choice(ACCOUNTANTS), default="rdp",
            help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
+    option("--attack-after", type=click.IntRange(min=0), default=0,
+           help="Honest turns the adversary takes before it starts the attack (a patient "
+                "insider waits for the shared model to learn the victims' classes)."),
     option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
     option("--eval-samples", type=click.IntRange(min=64), default=100,
            help="Generated samples scored and saved per evaluation."),

@@ -43,6 +43,7 @@ class SimConfig:
     gen_lr: float = 2e-4
     fakes_per_turn: int = 640
     fake_pool: str = "replace"
+    attack_after: int = 0
     defense: str = "none"
     dp_eps: float | None = None
     dp_eps_per_param: float | None = None
@@ -66,7 +67,7 @@ class SimConfig:
     def validate(self, num_classes: int = 10) -> "SimConfig":
         """Raise ValueError('<field>: …') for the first inconsistent setting; return self."""
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
-                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
+                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0), ("attack_after", 0),
                           ("eval_every", 1), ("eval_samples", 64)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")

@@ -32,6 +32,7 @@ class GanSettings:
     gen_lr: float = 2e-4
     fakes_per_turn: int = 640        # generated samples labelled ``fake_class`` per turn
     fake_pool: str = "replace"       # replace | accumulate
+    attack_after: int = 0            # honest turns before the attack starts
 
 
 class Generator:
@@ -84,6 +85,7 @@ class GanAdversary(Participant):
         self.settings = settings
         self.generator = generator
         self.fakes = np.empty((0,) + self.images.shape[1:], np.float32)
+        self.turns_taken = 0
 
     def _refresh_fakes(self) -> None:
         new = self.generator.sample(self.settings.fakes_per_turn)
@@ -92,10 +94,15 @@ class GanAdversary(Participant):
         else:
             self.fakes = new
 
+    @property
+    def attacking(self) -> bool:
+        """Whether this turn runs the attack (after ``attack_after`` honest turns)."""
+        return self.turns_taken >= self.settings.attack_after
+
     def local_data(self, rules: ExchangeRules) -> tuple[np.ndarray, np.ndarray]:
         """Own records plus (active) generated samples labelled as the artificial class."""
-        x, y = super().local_data(rules)
-        if self.settings.mode != "active" or self.settings.fakes_per_turn == 0:
+        x, y = Participant.local_data(self, rules)
+        if not self.attacking or self.settings.mode != "active" or not self.settings.fakes_per_turn:
             return x, y
         self._refresh_fakes()
         x = np.concatenate([x, self.fakes])
@@ -106,6 +113,8 @@ class GanAdversary(Participant):
     def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """Download, train the generator on the downloaded model, then train and upload."""
         self.download(server, rules)
-        self.generator.train(self.trainer.model)
+        if self.attacking:
+            self.generator.train(self.trainer.model)
         x, y = self.local_data(rules)
+        self.turns_taken += 1
         return self.train_and_upload(x, y, rules)
