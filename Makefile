@@ -16,8 +16,9 @@ test-fast:  ## unit and CLI tests only
 test-slow:  ## only the real-data simulations
 	$(PYTHON) -m pytest -q -m slow
 
-bench:  ## DSSGD round throughput vs a plain Keras training loop
+bench:  ## DSSGD round throughput vs plain Keras; Shokri's upload vectorised vs per-element loop
 	$(PYTHON) benchmarks/bench_dssgd.py
+	$(PYTHON) benchmarks/bench_shokri.py
 
 headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 	$(PYTHON) -m ganleak_cli.cli simulate --victims 1 --out runs/headline --overwrite

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ganleak_cli.attacks import ATTACKS
 from ganleak_cli.protocol.order import ORDERS
@@ -56,13 +56,10 @@ class SimConfig:
     accountant: str = "rdp"
     eval_every: int = 10
     eval_samples: int = 100
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
-        out = dataclasses.asdict(self)
-        out.pop("extra")
-        return out
+        return dataclasses.asdict(self)
 
     def validate(self, num_classes: int = 10) -> "SimConfig":
         """Raise ValueError('<field>: …') for the first inconsistent setting; return self."""

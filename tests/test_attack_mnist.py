@@ -5,22 +5,13 @@ files: GANLEAK_DATA_DIR (CI: ../shared/datasets) or a download.
 """
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from cli_runs import run_cli
 from PIL import Image
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(tmp_path_factory, name, *args):
-    out = tmp_path_factory.mktemp(name) / "run"
-    done = subprocess.run([sys.executable, "-m", "ganleak_cli.cli", "simulate", "--out", str(out),
-                           "--json", *args], capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return out, done
 
 
 @pytest.fixture(scope="module")

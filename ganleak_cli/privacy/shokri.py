@@ -63,15 +63,28 @@ def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
     chosen: list[np.ndarray] = []
     need = c
     for _ in range(MAX_PASSES):
-        order = rng.permutation(remaining)
-        noisy = magnitude[order] + rng.laplace(0.0, scales.query, size=order.size)
-        hits = order[noisy >= threshold][:need]
+        hits = _one_pass(magnitude, rng.permutation(remaining), threshold, need, scales.query,
+                         rng)
         chosen.append(hits)
         need -= hits.size
         if need == 0:
             break
         remaining = np.setdiff1d(remaining, hits, assume_unique=True)
     return np.sort(np.concatenate(chosen))
+
+
+def _one_pass(magnitude, order, threshold, need, query_scale, rng) -> np.ndarray:
+    """Test parameters in ``order`` with fresh query noise, in blocks, until ``need`` pass
+    (drawing noise only for the blocks actually reached, as the sequential loop would)."""
+    hits, start, block = [], 0, max(2 * need, 4096)
+    while need > 0 and start < order.size:
+        candidates = order[start:start + block]
+        noisy = magnitude[candidates] + rng.laplace(0.0, query_scale, size=candidates.size)
+        passed = candidates[noisy >= threshold][:need]
+        hits.append(passed)
+        need -= passed.size
+        start += block
+    return np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
 
 
 def shokri_release(delta: np.ndarray, c: int, epsilon: float, gamma: float, tau: float,
