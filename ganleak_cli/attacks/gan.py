@@ -101,7 +101,7 @@ class GanAdversary(Participant):
 
     def local_data(self, rules: ExchangeRules) -> tuple[np.ndarray, np.ndarray]:
         """Own records plus (active) generated samples labelled as the artificial class."""
-        x, y = Participant.local_data(self, rules)
+        x, y = super().local_data(rules)
         if not self.attacking or self.settings.mode != "active" or not self.settings.fakes_per_turn:
             return x, y
         self._refresh_fakes()
