@@ -36,35 +36,38 @@ class DPSGDTrainer(LocalTrainer):
         self.noise_multiplier = float(noise_multiplier)
         self.seed = keras.random.SeedGenerator(seed)
 
-    def per_example_grads(self, x, y) -> list:
-        """Gradients of each example's loss, stacked on a leading batch axis."""
+    def _per_example(self, x, y):
+        """Each example's loss and gradients, stacked on a leading batch axis."""
         variables = self.model.trainable_variables
 
         def one(example):
             xi, yi = example
             with tf.GradientTape() as tape:
                 loss = self.loss_fn(yi[None], self.model(xi[None], training=True))
-            return tape.gradient(loss, variables)
+            return loss, tape.gradient(loss, variables)
 
         return tf.vectorized_map(one, (x, y))
 
-    def private_gradient(self, x, y) -> list:
+    def per_example_grads(self, x, y) -> list:
+        """Gradients of each example's loss, stacked on a leading batch axis."""
+        return self._per_example(x, y)[1]
+
+    def _privatise(self, grads: list, batch) -> list:
         """Mean of the clipped per-example gradients plus N(0, σ²C²) noise on the sum."""
-        clipped, _ = clip_by_example(self.per_example_grads(x, y), self.l2_clip)
-        batch = tf.cast(tf.shape(x)[0], tf.float32)
+        clipped, _ = clip_by_example(grads, self.l2_clip)
         std = self.noise_multiplier * self.l2_clip
         return [(tf.reduce_sum(g, axis=0)
                  + keras.random.normal(g.shape[1:], stddev=std, seed=self.seed)) / batch
                 for g in clipped]
 
-    def _train_batches(self, xb, yb):
-        total = tf.constant(0.0)
-        steps = tf.shape(xb)[0]
-        for i in tf.range(steps):
-            grads = self.private_gradient(xb[i], yb[i])
-            self.optimizer.apply(grads, self.model.trainable_variables)
-            total += self.loss_fn(yb[i], self.model(xb[i], training=False))
-        return total / tf.cast(steps, tf.float32)
+    def private_gradient(self, x, y) -> list:
+        """The DP-SGD gradient of a batch (clipped, summed, noised, averaged)."""
+        return self._privatise(self.per_example_grads(x, y), tf.cast(tf.shape(x)[0], tf.float32))
+
+    def loss_and_gradients(self, x, y):
+        """The batch's mean (pre-step) loss and its DP-SGD gradient, from one vectorised pass."""
+        losses, grads = self._per_example(x, y)
+        return tf.reduce_mean(losses), self._privatise(grads, tf.cast(tf.shape(x)[0], tf.float32))
 
     def step_event(self, sampling_rate: float):
         """One step's DP event (Poisson-sampled Gaussian, σ = noise multiplier)."""

@@ -28,13 +28,17 @@ class LocalTrainer:
         self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self._train = tf.function(self._train_batches, reduce_retracing=True)
 
+    def loss_and_gradients(self, x, y):
+        """The batch's mean loss and the gradients one step applies (subclasses privatise them)."""
+        with tf.GradientTape() as tape:
+            loss = self.loss_fn(y, self.model(x, training=True))
+        return loss, tape.gradient(loss, self.model.trainable_variables)
+
     def _train_batches(self, xb, yb):
         total = tf.constant(0.0)
         steps = tf.shape(xb)[0]
         for i in tf.range(steps):
-            with tf.GradientTape() as tape:
-                loss = self.loss_fn(yb[i], self.model(xb[i], training=True))
-            grads = tape.gradient(loss, self.model.trainable_variables)
+            loss, grads = self.loss_and_gradients(xb[i], yb[i])
             self.optimizer.apply(grads, self.model.trainable_variables)
             total += loss
         return total / tf.cast(steps, tf.float32)
