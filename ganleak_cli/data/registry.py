@@ -20,16 +20,32 @@ DATA_DIR_ENV = "GANLEAK_DATA_DIR"
 CACHE_DIR_ENV = "GANLEAK_CACHE_DIR"
 
 
+def _source_dir() -> Path:
+    """The repository's ``datasets/`` folder (present in a source checkout or editable install)."""
+    return Path(__file__).resolve().parents[2] / "datasets"
+
+
 def registry_entry(name: str) -> dict:
     """Return the parsed registry entry ``datasets/<name>.json``.
 
     A source checkout (and an editable install) reads the repository's ``datasets/`` folder; a
     wheel carries the same files as the package ``ganleak_cli.registry``.
     """
-    source = Path(__file__).resolve().parents[2] / "datasets" / f"{name}.json"
+    source = _source_dir() / f"{name}.json"
     if source.is_file():
         return json.loads(source.read_text())
     return json.loads(resources.files("ganleak_cli.registry").joinpath(f"{name}.json").read_text())
+
+
+def registered_datasets() -> list[str]:
+    """Sorted names of every registry entry, from ``datasets/*.json`` and ``ganleak_cli.registry``."""
+    names = {path.stem for path in _source_dir().glob("*.json")}
+    try:
+        shipped = resources.files("ganleak_cli.registry").iterdir()
+        names.update(item.name[:-5] for item in shipped if item.name.endswith(".json"))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass  # a source checkout without the package resource: the folder is enough
+    return sorted(names)
 
 
 def cache_dir() -> Path:
@@ -61,11 +77,86 @@ def _local_candidates(data_dir: Path, dataset: str, fname: str) -> list[Path]:
     return [data_dir / fname, data_dir / dataset / fname]
 
 
+def local_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
+    """``data_dir`` (or ``GANLEAK_DATA_DIR``) as a Path, None when neither is set.
+
+    Raises DataError naming --data-dir when it is set but not a directory.
+    """
+    data_dir = data_dir or os.environ.get(DATA_DIR_ENV)
+    if not data_dir:
+        return None
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataError(f"--data-dir {root}: not a directory")
+    return root
+
+
+def find_local(dataset: str, key: str, data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The file ``key`` of ``dataset`` in the local data dir (flat or under ``<dataset>/``), or None.
+
+    Nothing is hashed; ``data_dir`` defaults to ``GANLEAK_DATA_DIR``.
+    """
+    root = local_dir(data_dir)
+    if root is None:
+        return None
+    fname = registry_entry(dataset)["files"][key]["name"]
+    return next((p for p in _local_candidates(root, dataset, fname) if p.is_file()), None)
+
+
+def cached_file(dataset: str, fname: str) -> Path:
+    """Where the cache keeps (or would keep) the downloaded file ``fname`` of ``dataset``."""
+    return cache_dir() / "datasets" / dataset / fname
+
+
+def find_file(dataset: str, key: str,
+              data_dir: str | os.PathLike | None = None) -> tuple[str, Path | None]:
+    """Where ``locate`` would take a file from, without hashing or downloading.
+
+    Returns ``("data-dir", path)``, ``("cache", path)`` or ``("missing", None)``.
+    """
+    local = find_local(dataset, key, data_dir)
+    if local is not None:
+        return "data-dir", local
+    cached = cached_file(dataset, registry_entry(dataset)["files"][key]["name"])
+    return ("cache", cached) if cached.is_file() else ("missing", None)
+
+
+def check_file(path: Path, spec: dict) -> tuple[str, str]:
+    """``("ok", "")`` or ``("corrupt", why)`` for a file against its registry ``spec``.
+
+    A file smaller than the registered size is reported as truncated without hashing it.
+    """
+    size, expected = path.stat().st_size, spec.get("bytes")
+    if expected is not None and size < expected:
+        return "corrupt", f"truncated ({size} of {expected} bytes)"
+    actual = sha256_of(path)
+    if actual == spec["sha256"]:
+        return "ok", ""
+    return "corrupt", f"sha256 mismatch (expected {spec['sha256'][:12]}…, got {actual[:12]}…)"
+
+
+def file_status(dataset: str, key: str, data_dir: str | os.PathLike | None = None,
+                check: bool = True) -> dict:
+    """What is known about one registered file, as a JSON-ready dict.
+
+    ``status`` is ``ok`` / ``corrupt`` / ``missing`` with ``check`` (sha256 computed), else
+    ``found`` / ``missing``; ``where`` is ``data-dir``, ``cache`` or ``missing``.
+    """
+    spec = registry_entry(dataset)["files"][key]
+    where, path = find_file(dataset, key, data_dir)
+    status, detail = ("missing", "") if path is None else ("found", "")
+    if path is not None and check:
+        status, detail = check_file(path, spec)
+    return {"dataset": dataset, "key": key, "name": spec["name"], "bytes": spec.get("bytes"),
+            "where": where, "path": str(path) if path else None,
+            "size": path.stat().st_size if path else None, "status": status, "detail": detail}
+
+
 def _download(dataset: str, spec: dict, mirrors: list[str]) -> Path:
     from keras.utils import get_file  # heavy import, only when a download is needed
 
-    target = cache_dir() / "datasets" / dataset
-    cached = target / spec["name"]
+    cached = cached_file(dataset, spec["name"])
+    target = cached.parent
     if cached.exists():
         return verify(cached, spec["sha256"])
     errors = []
@@ -87,13 +178,9 @@ def locate(dataset: str, key: str, data_dir: str | os.PathLike | None = None) ->
     entry = registry_entry(dataset)
     spec = entry["files"][key]
     data_dir = data_dir or os.environ.get(DATA_DIR_ENV)
-    if data_dir:
-        root = Path(data_dir)
-        if not root.is_dir():
-            raise DataError(f"--data-dir {root}: not a directory")
-        for candidate in _local_candidates(root, dataset, spec["name"]):
-            if candidate.is_file():
-                return verify(candidate, spec["sha256"])
+    local = find_local(dataset, key, data_dir)
+    if local is not None:
+        return verify(local, spec["sha256"])
     try:
         return _download(dataset, spec, entry["mirrors"])
     except DataError as exc:
