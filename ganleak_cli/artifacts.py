@@ -1,4 +1,5 @@
-"""The run folder: config.json, metrics.jsonl, grids/, samples/, summary.json (written last)."""
+"""The run folder: config.json, metrics.jsonl, grids/, samples/, checkpoint.npz while it runs,
+and summary.json, written last; until then an ``INCOMPLETE`` file marks the run unfinished."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def tile(images: np.ndarray, columns: int = 8, pad: int = 2) -> np.ndarray:
     return grid[..., 0] if c == 1 else grid
 
 
+INCOMPLETE = "INCOMPLETE"
+INCOMPLETE_TEXT = ("This run has not finished (no summary.json yet). "
+                   "`ganleak simulate --resume {root}` continues it from its last checkpoint.\n")
+
+
 class RunFolder:
     """Writes one run's outputs; ``summary.json`` is written last and marks the run complete."""
 
@@ -43,11 +49,35 @@ class RunFolder:
         self.root = Path(root)
 
     def create(self) -> "RunFolder":
-        """Make the folder tree (raises OSError when it cannot be written)."""
+        """Make the folder tree, marked incomplete (raises OSError when it cannot be written)."""
         for sub in ("grids", "samples"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        (self.root / "metrics.jsonl").write_text("")
+        _atomic_write(self.root / INCOMPLETE, INCOMPLETE_TEXT.format(root=self.root).encode())
+        _atomic_write(self.root / "metrics.jsonl", b"")
         return self
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run finished (its summary.json exists)."""
+        return (self.root / "summary.json").is_file()
+
+    def finish(self, summary: dict) -> None:
+        """Write summary.json (the run is complete from here on) and drop the marker."""
+        self.write_json("summary.json", summary)
+        (self.root / INCOMPLETE).unlink(missing_ok=True)
+
+    def read_metrics(self) -> list[str]:
+        """The lines of metrics.jsonl written so far."""
+        path = self.root / "metrics.jsonl"
+        return path.read_text().splitlines(keepends=True) if path.is_file() else []
+
+    def keep_metrics(self, count: int) -> None:
+        """Cut metrics.jsonl back to its first ``count`` lines (those a checkpoint covers)."""
+        lines = self.read_metrics()
+        if len(lines) < count:
+            raise OSError(f"{self.root / 'metrics.jsonl'}: has {len(lines)} lines, the "
+                          f"checkpoint expects {count}")
+        _atomic_write(self.root / "metrics.jsonl", "".join(lines[:count]).encode())
 
     def write_json(self, name: str, obj: dict) -> Path:
         """Write ``obj`` as pretty JSON, atomically."""

@@ -13,9 +13,13 @@ import click
 from ganleak_cli import __version__
 from ganleak_cli.attacks import ATTACKS
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, SimConfig
+from ganleak_cli.configfile import apply_config_file
+from ganleak_cli.cli_options import option
+from ganleak_cli.datasets_cli import datasets
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
+from ganleak_cli.resume_cli import resume_config
 
 DATASET_CLASSES = {"mnist": 10}
 POSITIVE_INT = click.IntRange(min=1)
@@ -41,15 +45,12 @@ class ClassList(click.ParamType):
             self.fail(f"{value!r} is not a comma-separated list of class numbers", param, ctx)
 
 
-def option(name: str, *decls: str, **kwargs):
-    """A click option that can also be set by the environment variable GANLEAK_<NAME>."""
-    env = "GANLEAK_" + name.lstrip("-").replace("-", "_").upper()
-    kwargs.setdefault("show_default", True)
-    kwargs["help"] = kwargs.get("help", "") + f"  [env: {env}]"
-    return click.option(name, *decls, envvar=env, **kwargs)
-
-
 SIMULATE_OPTIONS = [
+    option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+           show_default=False, is_eager=True, expose_value=False, callback=apply_config_file,
+           help="TOML or JSON file of option values (keys are option names, e.g. "
+                "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
+                "variables override it."),
     option("--dataset", type=click.Choice(sorted(DATASET_CLASSES)), default="mnist",
            help="Dataset."),
     option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
@@ -123,6 +124,12 @@ SIMULATE_OPTIONS = [
     option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
     option("--eval-samples", type=click.IntRange(min=64), default=100,
            help="Generated samples scored and saved per evaluation."),
+    option("--checkpoint-every", type=POSITIVE_INT, default=None,
+           show_default="every evaluation",
+           help="Write checkpoint.npz every K rounds (what --resume continues from)."),
+    option("--deterministic/--no-deterministic", default=True,
+           help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
+                "samples (see README for its cost in speed)."),
     option("--json", "as_json", is_flag=True, default=False,
            help="Print summary.json to stdout (progress stays on stderr)."),
 ]
@@ -143,6 +150,9 @@ def main():
     """Simulate collaborative deep learning with a GAN insider and measure what leaks."""
 
 
+main.add_command(datasets)
+
+
 def usage_error(exc: ValueError) -> click.BadParameter:
     """``ValueError('<field>: message')`` → a usage error naming the option ``--<field>``."""
     field, _, message = str(exc).partition(": ")
@@ -151,7 +161,7 @@ def usage_error(exc: ValueError) -> click.BadParameter:
 
 def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
-    fields = {k: v for k, v in params.items() if k not in ("overwrite", "as_json")}
+    fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
     cfg = SimConfig(**fields).with_defense()
     try:
         return cfg.validate(DATASET_CLASSES[cfg.dataset])
@@ -171,9 +181,9 @@ def prepare_out(out: str, overwrite: bool) -> None:
         shutil.rmtree(path)
 
 
-def progress_line(record: dict) -> None:
+def progress_line(record: dict, seconds: float) -> None:
     """One human progress line on stderr."""
-    parts = [f"round {record['round']:4d}", f"{record['wall_seconds']:7.1f}s",
+    parts = [f"round {record['round']:4d}", f"{seconds:7.1f}s",
              f"acc {record['model_accuracy']:.3f}",
              f"victim-acc {record['victim_class_accuracy']:.3f}"]
     if "oracle_target_rate" in record:
@@ -184,24 +194,51 @@ def progress_line(record: dict) -> None:
     click.echo("  ".join(parts), err=True)
 
 
+def finished_summary(run_dir: str) -> dict | None:
+    """The summary of a run folder that already finished (None when it has not)."""
+    path = Path(run_dir) / "summary.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 @main.command()
 @apply_options(SIMULATE_OPTIONS)
-def simulate(**params):
+@click.option("--resume", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Continue the run in RUN_DIR from its last checkpoint, with the options "
+                   "recorded in its config.json (a finished run is only reported).")
+@click.pass_context
+def simulate(ctx, **params):
     """Run collaborative learning with victims and a GAN insider; write a run folder."""
-    cfg = build_config(params)
-    prepare_out(cfg.out, params["overwrite"])
+    if params["resume"]:
+        cfg = build_config(resume_config(ctx, params["resume"]).to_dict())
+        summary = finished_summary(cfg.out)
+        if summary is not None:
+            click.echo(f"{cfg.out} already finished; nothing to resume", err=True)
+            report(summary, cfg, params["as_json"])
+            return
+    else:
+        cfg = build_config(params)
+        prepare_out(cfg.out, params["overwrite"])
+    report(run_checked(cfg, bool(params["resume"])), cfg, params["as_json"])
+
+
+def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
+    """The closing line on stderr and, with --json, the summary on stdout."""
+    click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+
+
+def run_checked(cfg: SimConfig, resume: bool) -> dict:
+    """Run the simulation; configuration problems exit 2, runtime failures exit 1."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from ganleak_cli.run import simulate as run_simulation
 
     try:
-        summary = run_simulation(cfg, progress=progress_line)
+        return run_simulation(cfg, progress=progress_line, resume=resume)
     except ConfigError as exc:
         raise usage_error(exc) from None
     except (GanleakError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
-    if params["as_json"]:
-        click.echo(json.dumps(summary, sort_keys=True))
 
 
 def describe_plan(plan: dict) -> str:

@@ -56,6 +56,8 @@ class SimConfig:
     accountant: str = "rdp"
     eval_every: int = 10
     eval_samples: int = 100
+    checkpoint_every: int | None = None
+    deterministic: bool = True
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
@@ -78,6 +80,8 @@ class SimConfig:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:
             raise ValueError(f"gamma: must be > 0, got {self.gamma}")
+        if self.checkpoint_every is not None and self.checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every: must be ≥ 1, got {self.checkpoint_every}")
         if self.records_per_class is not None and self.records_per_class < 1:
             raise ValueError(f"records_per_class: must be ≥ 1, got {self.records_per_class}")
         self._validate_choices()

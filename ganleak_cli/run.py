@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import numpy as np
 from ganleak_cli import __version__
 from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
+from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
@@ -24,6 +26,7 @@ from ganleak_cli.protocol.order import round_turns
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
+from ganleak_cli.runstate import restore_world, world_state
 
 
 @dataclass
@@ -112,10 +115,21 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
 
 
+def set_determinism(on: bool) -> None:
+    """TensorFlow op determinism: identical results for identical seeds (costs some speed)."""
+    import tensorflow as tf
+
+    if on:
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf.config.experimental.disable_op_determinism()
+
+
 def build_world(cfg: SimConfig) -> World:
     """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
     data = load_dataset(cfg.dataset, cfg.data_dir)
     cfg = cfg.with_defense().validate(data.num_classes)
+    set_determinism(cfg.deterministic)
     keras.utils.set_random_seed(cfg.seed)
     seeds = named_seeds(cfg.seed, cfg.victims)
     model = build_classifier(data.image_shape, data.num_classes + 1)
@@ -177,25 +191,51 @@ def run_config(cfg: SimConfig) -> dict:
             "oracle_seed": ORACLE_SEED}
 
 
-def simulate(cfg: SimConfig, progress=None) -> dict:
-    """Run the whole simulation into ``cfg.out``; return (and write) the summary."""
-    start = time.monotonic()
+def _start(world: World, folder: RunFolder, resume: bool) -> tuple[int, float]:
+    """(first round to play, seconds already spent): from the checkpoint when resuming and
+    there is one, else a fresh run folder."""
+    state = load_checkpoint(folder.root) if resume else None
+    if state is None:
+        folder.create()
+        folder.write_json("config.json", run_config(world.config))
+        return 1, 0.0
+    restore_world(world, state)
+    folder.keep_metrics(state["metrics_lines"])
+    return state["round"] + 1, state["wall_seconds"]
+
+
+def _checkpoint_due(cfg: SimConfig, round_no: int) -> bool:
+    every = cfg.checkpoint_every or cfg.eval_every
+    return round_no % every == 0 and round_no < cfg.rounds
+
+
+def _summary(cfg: SimConfig, folder: RunFolder, seconds: float) -> dict:
+    lines = folder.read_metrics()
+    record = json.loads(lines[-1]) if lines else {}
+    record.pop("round", None)
+    return {"rounds": cfg.rounds, "seed": cfg.seed, "attack": cfg.attack,
+            "target_class": cfg.target_class, **record, "wall_seconds": round(seconds, 2)}
+
+
+def simulate(cfg: SimConfig, progress=None, resume: bool = False) -> dict:
+    """Run the whole simulation into ``cfg.out`` (with ``resume``, continue it from its last
+    checkpoint); return (and write) the summary. ``progress(record, seconds)`` sees each
+    evaluation."""
     world = build_world(cfg)
-    cfg = world.config
-    folder = RunFolder(cfg.out).create()
-    folder.write_json("config.json", run_config(cfg))
-    record = {}
-    for round_no in range(1, cfg.rounds + 1):
+    cfg, folder = world.config, RunFolder(world.config.out)
+    first, spent = _start(world, folder, resume)
+    start = time.monotonic() - spent
+    for round_no in range(first, cfg.rounds + 1):
         play_round(world)
         if round_no % cfg.eval_every == 0 or round_no == cfg.rounds:
             record = evaluate(world, round_no, folder)
-            record["wall_seconds"] = round(time.monotonic() - start, 2)
             folder.append_metrics(record)
             if progress:
-                progress(record)
-    summary = {"rounds": cfg.rounds, "seed": cfg.seed, "attack": cfg.attack,
-               "target_class": cfg.target_class, **record,
-               "wall_seconds": round(time.monotonic() - start, 2)}
-    summary.pop("round", None)
-    folder.write_json("summary.json", summary)
+                progress(record, time.monotonic() - start)
+        if _checkpoint_due(cfg, round_no):
+            save_checkpoint(folder.root, world_state(world, round_no, len(folder.read_metrics()),
+                                                     time.monotonic() - start))
+    summary = _summary(cfg, folder, time.monotonic() - start)
+    folder.finish(summary)
+    (folder.root / CHECKPOINT_NAME).unlink(missing_ok=True)
     return summary

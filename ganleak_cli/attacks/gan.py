@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganleak_cli.models import LATENT_DIM, build_generator
+from ganleak_cli.protocol.flat import load_variables_state, variables_state
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer, Upload
 
@@ -76,6 +77,19 @@ class Generator:
         """Samples for fixed noise (grids), in [−1, 1]."""
         return self.model(noise, training=False).numpy()
 
+    def state_dict(self) -> dict:
+        """Weights (batch-norm statistics included), Adam state, noise seed state, last loss."""
+        return {"weights": variables_state(self.model.weights),
+                "optimizer": variables_state(self.optimizer.variables),
+                "seed": variables_state([self.seed.state]), "last_loss": self.last_loss}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        load_variables_state(self.model.weights, state["weights"])
+        load_variables_state(self.optimizer.variables, state["optimizer"])
+        load_variables_state([self.seed.state], state["seed"])
+        self.last_loss = float(state["last_loss"])
+
 
 class GanAdversary(Participant):
     """An insider who runs the GAN attack during its DSSGD turns."""
@@ -109,6 +123,18 @@ class GanAdversary(Participant):
         y = np.concatenate([y, np.full(len(self.fakes), self.settings.fake_class, y.dtype)])
         order = self.rng.permutation(len(y))
         return x[order], y[order]
+
+    def state_dict(self) -> dict:
+        """The participant's state plus the generator, the fake pool and the turn count."""
+        return {**super().state_dict(), "generator": self.generator.state_dict(),
+                "fakes": self.fakes.copy(), "turns_taken": self.turns_taken}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        super().load_state_dict(state)
+        self.generator.load_state_dict(state["generator"])
+        self.fakes = np.array(state["fakes"], dtype=np.float32)
+        self.turns_taken = int(state["turns_taken"])
 
     def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """Download, train the generator on the downloaded model, then train and upload."""

@@ -66,6 +66,17 @@ class Ledger:
             acc.compose(event, count)
         return float(acc.get_epsilon(delta)), "pld" if laplace else accountant
 
+    def state_dict(self) -> dict:
+        """The recorded events as plain JSON (kind, parameters, count)."""
+        return {"events": [{**_event_params(event), "count": count}
+                           for event, count in self.events.items()]}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        self.events = Counter()
+        for item in state["events"]:
+            self.record(_event_from_params(item), int(item["count"]))
+
     def _basic(self) -> float:
         total = 0.0
         for event, count in self.events.items():
@@ -73,3 +84,20 @@ class Ledger:
                 raise ValueError("accountant: basic composition covers pure Laplace events only")
             total += count / event.noise_multiplier
         return total
+
+
+def _event_params(event: dp_accounting.DpEvent) -> dict:
+    if isinstance(event, dp_accounting.LaplaceDpEvent):
+        return {"kind": "laplace", "noise_multiplier": event.noise_multiplier}
+    if isinstance(event, dp_accounting.PoissonSampledDpEvent):
+        return {"kind": "poisson_gaussian", "sampling_probability": event.sampling_probability,
+                "noise_multiplier": event.event.noise_multiplier}
+    raise ValueError(f"accountant: cannot save a {type(event).__name__}")
+
+
+def _event_from_params(item: dict) -> dp_accounting.DpEvent:
+    if item["kind"] == "laplace":
+        return dp_accounting.LaplaceDpEvent(noise_multiplier=float(item["noise_multiplier"]))
+    if item["kind"] == "poisson_gaussian":
+        return dpsgd_event(float(item["noise_multiplier"]), float(item["sampling_probability"]))
+    raise ValueError(f"checkpoint: unknown DP event kind {item['kind']!r}")

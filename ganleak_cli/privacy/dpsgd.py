@@ -13,6 +13,7 @@ import keras
 import tensorflow as tf
 
 from ganleak_cli.privacy.accounting import dpsgd_event
+from ganleak_cli.protocol.flat import load_variables_state, variables_state
 from ganleak_cli.protocol.trainer import LocalTrainer
 
 
@@ -68,6 +69,15 @@ class DPSGDTrainer(LocalTrainer):
         """The batch's mean (pre-step) loss and its DP-SGD gradient, from one vectorised pass."""
         losses, grads = self._per_example(x, y)
         return tf.reduce_mean(losses), self._privatise(grads, tf.cast(tf.shape(x)[0], tf.float32))
+
+    def state_dict(self) -> dict:
+        """The optimiser's variables and the noise seed's state."""
+        return {**super().state_dict(), "noise_seed": variables_state([self.seed.state])}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        super().load_state_dict(state)
+        load_variables_state([self.seed.state], state["noise_seed"])
 
     def step_event(self, sampling_rate: float):
         """One step's DP event (Poisson-sampled Gaussian, σ = noise multiplier)."""

@@ -28,3 +28,18 @@ class FlatWeights:
         for var, start, end, shape in zip(self.variables, self.offsets[:-1], self.offsets[1:],
                                           self.shapes):
             var.assign(flat[start:end].reshape(shape))
+
+
+def variables_state(variables) -> dict:
+    """Values of Keras/TF variables (optimiser slots, seed states, batch-norm statistics),
+    keyed by position so that a checkpoint holds only plain arrays."""
+    return {f"v{i:03d}": np.array(v.numpy()) for i, v in enumerate(variables)}
+
+
+def load_variables_state(variables, state: dict) -> None:
+    """Assign what ``variables_state`` returned, checking that the variables line up."""
+    variables = list(variables)
+    if len(variables) != len(state):
+        raise ValueError(f"checkpoint: {len(state)} saved variables, model has {len(variables)}")
+    for i, var in enumerate(variables):
+        var.assign(state[f"v{i:03d}"])

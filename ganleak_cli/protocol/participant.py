@@ -82,6 +82,20 @@ class Participant:
         self.local_weights = new_weights
         return self.uploader(delta, self.rng, self.ledger)
 
+    def state_dict(self) -> dict:
+        """Local weights, RNG, sampler position, DP ledger and last loss (for checkpoints)."""
+        return {"local_weights": self.local_weights.copy(), "rng": self.rng.bit_generator.state,
+                "sampler": self.sampler.state_dict(), "ledger": self.ledger.state_dict(),
+                "last_loss": self.last_loss}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        self.local_weights = np.array(state["local_weights"], dtype=np.float32)
+        self.rng.bit_generator.state = state["rng"]
+        self.sampler.load_state_dict(state["sampler"])
+        self.ledger.load_state_dict(state["ledger"])
+        self.last_loss = float(state["last_loss"])
+
     def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """One DSSGD turn: download, train locally on private data, upload."""
         self.download(server, rules)

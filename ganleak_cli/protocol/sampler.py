@@ -28,6 +28,14 @@ class BatchSampler:
             count -= step
         return np.concatenate(out)
 
+    def state_dict(self) -> dict:
+        """The current epoch's order and position (the RNG is saved by its owner)."""
+        return {"order": self._order.copy(), "cursor": int(self._cursor)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        self._order, self._cursor = np.array(state["order"]), int(state["cursor"])
+
 
 def stack_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Cut aligned arrays into full batches: (steps, batch, ...); a ragged tail is dropped."""

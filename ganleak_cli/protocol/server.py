@@ -36,3 +36,12 @@ class ParameterServer:
         """
         self.weights[upload.indices] += upload.values.astype(np.float32)
         self.counters[upload.indices] += 1
+
+    def state_dict(self) -> dict:
+        """Everything a checkpoint needs to restore the server."""
+        return {"weights": self.weights.copy(), "counters": self.counters.copy()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        self.weights = np.array(state["weights"], dtype=np.float32)
+        self.counters = np.array(state["counters"], dtype=np.int64)

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.protocol.flat import FlatWeights
+from ganleak_cli.protocol.flat import FlatWeights, load_variables_state, variables_state
 
 
 def to_model_range(images: np.ndarray) -> np.ndarray:
@@ -46,6 +46,14 @@ class LocalTrainer:
     def step_event(self, sampling_rate: float):
         """The DP event of one training step: None, plain SGD releases nothing private."""
         return None
+
+    def state_dict(self) -> dict:
+        """The optimiser's variables (the model's weights travel with the participants)."""
+        return {"optimizer": variables_state(self.optimizer.variables)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what ``state_dict`` returned."""
+        load_variables_state(self.optimizer.variables, state["optimizer"])
 
     def train(self, xb: np.ndarray, yb: np.ndarray) -> float:
         """Run one SGD step per batch of ``xb`` (steps × batch × H × W × C); mean loss."""
