@@ -162,13 +162,23 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
                                  cfg.victim_classes))
     record["participant_loss"] = {p.name: p.last_loss for p in world.participants}
     record.update(privacy_figures(world))
-    if isinstance(world.adversary, GanAdversary):
-        samples = world.adversary.generator.render(world.fixed_noise)
+    reconstruction = attack_samples(world)
+    if reconstruction is not None:
+        samples, attack_figures = reconstruction
         heldout = data.x_test[data.y_test == cfg.target_class]
         record.update(leakage(samples, world.oracle, heldout, cfg.target_class))
-        record["generator_loss"] = world.adversary.generator.last_loss
+        record.update(attack_figures)
         folder.write_samples(round_no, samples, cfg.target_class)
     return record
+
+
+def attack_samples(world: World) -> tuple[np.ndarray, dict] | None:
+    """The adversary's reconstruction of the target class at this evaluation (images in
+    [−1, 1]) and the attack's own figures (e.g. its loss); None when there is no attack."""
+    if isinstance(world.adversary, GanAdversary):
+        generator = world.adversary.generator
+        return generator.render(world.fixed_noise), {"generator_loss": generator.last_loss}
+    return None
 
 
 def privacy_figures(world: World) -> dict:
