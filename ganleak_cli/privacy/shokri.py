@@ -63,8 +63,8 @@ def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
     chosen: list[np.ndarray] = []
     need = c
     for _ in range(MAX_PASSES):
-        hits = _one_pass(magnitude, rng.permutation(remaining), threshold, need, scales.query,
-                         rng)
+        hits = _one_pass(magnitude, _LazyOrder(remaining, need, rng), threshold, need,
+                         scales.query, rng)
         chosen.append(hits)
         need -= hits.size
         if need == 0:
@@ -73,10 +73,29 @@ def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
     return np.sort(np.concatenate(chosen))
 
 
+class _LazyOrder:
+    """A uniformly random order of ``items``, drawn lazily: a random prefix first (what a pass
+    usually needs, O(prefix) instead of O(n)), the rest shuffled only if the pass gets there."""
+
+    def __init__(self, items: np.ndarray, need: int, rng: np.random.Generator):
+        self.items, self.rng = items, rng
+        self.prefix = items[rng.choice(items.size, size=min(items.size, 2 * need + 4096),
+                                       replace=False)]
+        self.size = items.size
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        if span.stop > self.prefix.size and self.prefix.size < self.size:
+            rest = np.setdiff1d(self.items, self.prefix, assume_unique=True)
+            self.prefix = np.concatenate([self.prefix, self.rng.permutation(rest)])
+        return self.prefix[span]
+
+
 def _one_pass(magnitude, order, threshold, need, query_scale, rng) -> np.ndarray:
     """Test parameters in ``order`` with fresh query noise, in blocks, until ``need`` pass
-    (drawing noise only for the blocks actually reached, as the sequential loop would)."""
-    hits, start, block = [], 0, max(2 * need, 4096)
+    (drawing noise only for the blocks actually reached, as the sequential loop would). Block
+    sizes follow the pass rate seen so far, so that little noise is drawn for nothing."""
+    hits, start, tested, found = [], 0, 0, 0
+    block = need + need // 8 + 256
     while need > 0 and start < order.size:
         candidates = order[start:start + block]
         noisy = magnitude[candidates] + rng.laplace(0.0, query_scale, size=candidates.size)
@@ -84,6 +103,8 @@ def _one_pass(magnitude, order, threshold, need, query_scale, rng) -> np.ndarray
         hits.append(passed)
         need -= passed.size
         start += block
+        tested, found = tested + candidates.size, found + passed.size
+        block = int(1.2 * need * tested / max(found, 1)) + 256
     return np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
 
 
