@@ -3,6 +3,7 @@ and summary.json, written last; until then an ``INCOMPLETE`` file marks the run 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -35,6 +36,38 @@ def tile(images: np.ndarray, columns: int = 8, pad: int = 2) -> np.ndarray:
         grid[pad + r * (h + pad): pad + r * (h + pad) + h,
              pad + col * (w + pad): pad + col * (w + pad) + w] = img
     return grid[..., 0] if c == 1 else grid
+
+
+def compare_tile(top: np.ndarray, bottom: np.ndarray, columns: int = 8, pairs: int = 4,
+                 pad: int = 2, rule: int = 2) -> np.ndarray:
+    """``pairs`` pairs of rows, ``columns`` wide: a row of ``top`` images above the row of the
+    ``bottom`` images at the same positions; a grey ``rule`` pixels high separates the pairs.
+    Size: (pairs·(2·(H + pad) + pad) + (pairs − 1)·rule) × (columns·(W + pad) + pad)."""
+    pairs = min(pairs, -(-len(top) // columns))
+    blocks = []
+    for i in range(pairs):
+        part = slice(i * columns, (i + 1) * columns)
+        rows = [_pad_row(top[part], columns), _pad_row(bottom[part], columns)]
+        block = tile(np.concatenate(rows), columns, pad)
+        if blocks:
+            blocks.append(np.full((rule,) + block.shape[1:], 128, np.uint8))
+        blocks.append(block)
+    return np.concatenate(blocks)
+
+
+def _pad_row(images: np.ndarray, columns: int) -> np.ndarray:
+    """Fill a short last row with black images so that pairs stay aligned."""
+    missing = columns - len(images)
+    return images if missing <= 0 else np.concatenate(
+        [images, np.zeros((missing,) + images.shape[1:], images.dtype)])
+
+
+def _save_png(path: Path, grid: np.ndarray, scale: int = 3) -> None:
+    """Save a uint8 grid enlarged ``scale`` times (nearest neighbour), atomically."""
+    buffer = io.BytesIO()
+    Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale),
+                                 Image.NEAREST).save(buffer, format="PNG")
+    _atomic_write(path, buffer.getvalue())
 
 
 INCOMPLETE = "INCOMPLETE"
@@ -104,3 +137,25 @@ class RunFolder:
         grid = tile(pixels[:grid_count])
         Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.NEAREST).save(
             self.root / "grids" / f"round_{round_no:04d}.png")
+
+    def write_compare(self, round_no: int, images: np.ndarray, nearest: np.ndarray) -> None:
+        """grids/compare_NNNN.png: 4 pairs of rows of 8, generated samples (floats in [−1, 1])
+        above each one's nearest private record (uint8 N×H×W×C) by SSIM, as in the paper."""
+        _save_png(self.root / "grids" / f"compare_{round_no:04d}.png",
+                  compare_tile(to_uint8(images), nearest))
+
+    def write_strip(self, columns: int = 10) -> Path | None:
+        """grids/strip.png: one row per evaluation, the first ``columns`` fixed-noise samples of
+        each samples/round_*.npz in round order (read from disk, so a resumed run gets all of
+        them). Nothing is written when there are no samples (no attack)."""
+        rows = []
+        found = [f for f in (self.root / "samples").glob("round_*.npz") if f.stem[6:].isdigit()]
+        for path in sorted(found, key=lambda f: int(f.stem[6:])):
+            with np.load(path, allow_pickle=False) as npz:
+                images = npz["images"][:columns]
+            rows.append(_pad_row(images[..., None] if images.ndim == 3 else images, columns))
+        if not rows:
+            return None
+        path = self.root / "grids" / "strip.png"
+        _save_png(path, tile(np.concatenate(rows), columns))
+        return path

@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from ganleak_cli import __version__
-from ganleak_cli.attacks import ATTACKS
+from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, SimConfig
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.cli_options import option
 from ganleak_cli.datasets_cli import datasets
+from ganleak_cli.report_cli import report_command
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
@@ -73,7 +74,8 @@ SIMULATE_OPTIONS = [
            help="The victims' class the adversary reconstructs."),
     option("--attack", type=click.Choice(ATTACKS), default="active",
            help="active: inject generated samples as the artificial class; passive: generator "
-                "only; none: the adversary is an honest participant."),
+                "only; none: the adversary is an honest participant; mia: honest participant "
+                "that runs the MI-FACE model inversion baseline at each evaluation."),
     option("--theta-u", type=FRACTION, default=1.0, help="Fraction of Δ uploaded per turn."),
     option("--theta-d", type=FRACTION, default=1.0,
            help="Fraction of parameters downloaded per turn (most-updated first)."),
@@ -93,6 +95,9 @@ SIMULATE_OPTIONS = [
            help="Generator updates per adversary turn."),
     option("--gen-batch", type=POSITIVE_INT, default=64, help="Generator mini-batch size."),
     option("--gen-lr", type=POSITIVE_FLOAT, default=2e-4, help="Generator Adam learning rate."),
+    option("--gen-tv", type=click.FloatRange(min=0.0), default=0.0,
+           help="Weight of a total-variation penalty in the generator's loss (an adversary's "
+                "prior that images are smooth; 0 is the paper's attack)."),
     option("--fakes-per-turn", type=click.IntRange(min=0), default=640,
            help="Generated samples labelled as the artificial class per adversary turn."),
     option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
@@ -121,6 +126,26 @@ SIMULATE_OPTIONS = [
     option("--attack-after", type=click.IntRange(min=0), default=0,
            help="Honest turns the adversary takes before it starts the attack (a patient "
                 "insider waits for the shared model to learn the victims' classes)."),
+    option("--mia-iterations", type=POSITIVE_INT, default=1000,
+           help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
+                "(the paper: 5000)."),
+    option("--mia-window", type=POSITIVE_INT, default=100,
+           help="MI-FACE: β, the window of the plateau stopping rule."),
+    option("--mia-min-improvement", type=click.FloatRange(min=0.0), default=1e-4,
+           help="MI-FACE: stop a sample when its best cost improved by no more than this "
+                "over the last --mia-window steps."),
+    option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+           default=0.0, help="MI-FACE: the paper's γ, stop a sample once its cost "
+                             "1 − p(target) ≤ this (0: off)."),
+    option("--mia-lr", type=POSITIVE_FLOAT, default=4.0,
+           help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
+                "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
+    option("--mia-process", type=click.Choice(MIA_PROCESSES), default="none",
+           help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
+                "denoise)."),
+    option("--mia-init-noise", type=click.FloatRange(min=0.0), default=0.1,
+           help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
+                "so that the --eval-samples inversions differ (0: all identical)."),
     option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
     option("--eval-samples", type=click.IntRange(min=64), default=100,
            help="Generated samples scored and saved per evaluation."),
@@ -130,6 +155,9 @@ SIMULATE_OPTIONS = [
     option("--deterministic/--no-deterministic", default=True,
            help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
                 "samples (see README for its cost in speed)."),
+    option("--tensorboard", is_flag=True, default=False,
+           help="Also write TensorBoard event files (every metric and the sample grid at "
+                "each evaluation) under RUN_DIR/tensorboard/."),
     option("--json", "as_json", is_flag=True, default=False,
            help="Print summary.json to stdout (progress stays on stderr)."),
 ]
@@ -151,6 +179,7 @@ def main():
 
 
 main.add_command(datasets)
+main.add_command(report_command)
 
 
 def usage_error(exc: ValueError) -> click.BadParameter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ganleak_cli.attacks import ATTACKS
+from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
 
@@ -41,9 +41,17 @@ class SimConfig:
     gen_steps: int = 10
     gen_batch: int = 64
     gen_lr: float = 2e-4
+    gen_tv: float = 0.0
     fakes_per_turn: int = 640
     fake_pool: str = "replace"
     attack_after: int = 0
+    mia_iterations: int = 1000
+    mia_window: int = 100
+    mia_min_improvement: float = 1e-4
+    mia_cost_threshold: float = 0.0
+    mia_lr: float = 4.0
+    mia_process: str = "none"
+    mia_init_noise: float = 0.1
     defense: str = "none"
     dp_eps: float | None = None
     dp_eps_per_param: float | None = None
@@ -58,6 +66,7 @@ class SimConfig:
     eval_samples: int = 100
     checkpoint_every: int | None = None
     deterministic: bool = True
+    tensorboard: bool = False
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
@@ -76,6 +85,8 @@ class SimConfig:
         for name in ("lr", "gen_lr"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
+        if self.gen_tv < 0:
+            raise ValueError(f"gen_tv: must be ≥ 0, got {self.gen_tv}")
         if self.tau < 0:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:
@@ -87,6 +98,7 @@ class SimConfig:
         self._validate_choices()
         self._validate_classes(num_classes)
         self._validate_privacy()
+        self._validate_mia()
         return self
 
     def with_defense(self) -> "SimConfig":
@@ -113,6 +125,22 @@ class SimConfig:
         if self.defense != "shokri" and budget:
             raise ValueError(f"dp_eps: a Shokri budget cannot be used with --defense "
                              f"{self.defense}")
+
+    def _validate_mia(self) -> None:
+        for name in ("mia_iterations", "mia_window"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be ≥ 1, got {getattr(self, name)}")
+        for name in ("mia_min_improvement", "mia_init_noise"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}: must be ≥ 0, got {getattr(self, name)}")
+        if not 0 <= self.mia_cost_threshold < 1:
+            raise ValueError("mia_cost_threshold: must be in [0, 1), "
+                             f"got {self.mia_cost_threshold}")
+        if not self.mia_lr > 0:
+            raise ValueError(f"mia_lr: must be > 0, got {self.mia_lr}")
+        if self.mia_process not in MIA_PROCESSES:
+            raise ValueError(f"mia_process: must be one of {', '.join(MIA_PROCESSES)}, "
+                             f"got {self.mia_process!r}")
 
     def _validate_choices(self) -> None:
         for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),

@@ -11,7 +11,7 @@ from click.core import ParameterSource
 from ganleak_cli.config import SimConfig
 
 # Options that may be given together with --resume (they do not change the experiment).
-RESUME_COMPATIBLE = ("resume", "data_dir", "as_json", "config")
+RESUME_COMPATIBLE = ("resume", "data_dir", "as_json", "config", "tensorboard")
 CLASS_FIELDS = ("victim_classes", "adversary_classes")
 
 
@@ -49,6 +49,8 @@ def resume_config(ctx: click.Context, run_dir: str) -> SimConfig:
     if ctx.get_parameter_source("data_dir") in (ParameterSource.COMMANDLINE,
                                                  ParameterSource.ENVIRONMENT):
         values["data_dir"] = ctx.params["data_dir"]
+    if ctx.params.get("tensorboard"):  # may be switched on for the rest of a run
+        values["tensorboard"] = True
     try:
         return SimConfig(**values)
     except TypeError as exc:

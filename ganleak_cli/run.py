@@ -12,12 +12,13 @@ import numpy as np
 from ganleak_cli import __version__
 from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
+from ganleak_cli.attacks.inversion import InversionSettings, MiFaceAttack, start_points
 from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.errors import ConfigError
-from ganleak_cli.metrics.evaluate import leakage, model_accuracy
+from ganleak_cli.metrics.evaluate import leakage_report, model_accuracy
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
@@ -27,6 +28,7 @@ from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
 from ganleak_cli.runstate import restore_world, world_state
+from ganleak_cli.tboard import TensorBoardLog
 
 
 @dataclass
@@ -42,6 +44,7 @@ class World:
     order_rng: np.random.Generator
     fixed_noise: np.ndarray
     oracle: Oracle | None
+    inversion: MiFaceAttack | None = None
 
     @property
     def adversary(self):
@@ -64,6 +67,7 @@ def _rules(cfg: SimConfig) -> ExchangeRules:
 def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
     return GanSettings(mode=cfg.attack, target_class=cfg.target_class, fake_class=num_classes,
                        gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
+                       gen_tv=cfg.gen_tv,
                        fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool,
                        attack_after=cfg.attack_after)
 
@@ -74,10 +78,10 @@ def _seed_int(seq: np.random.SeedSequence) -> int:
 
 def named_seeds(seed: int, victims: int) -> dict:
     """Independent seed sequences, one per random choice, all derived from ``--seed``."""
-    seq = np.random.SeedSequence(seed).spawn(victims + 6)
+    seq = np.random.SeedSequence(seed).spawn(victims + 7)  # new roles go last: same old seeds
     return {"partition": seq[0], "victims": seq[1:victims + 1], "order": seq[victims + 1],
             "fixed_noise": seq[victims + 2], "generator": seq[victims + 3],
-            "adversary": seq[victims + 4], "dpsgd": seq[victims + 5]}
+            "adversary": seq[victims + 4], "dpsgd": seq[victims + 5], "mia": seq[victims + 6]}
 
 
 def _trainers(cfg: SimConfig, model, seed) -> tuple[LocalTrainer, LocalTrainer]:
@@ -89,7 +93,8 @@ def _trainers(cfg: SimConfig, model, seed) -> tuple[LocalTrainer, LocalTrainer]:
 
 
 def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
-    """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none)."""
+    """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none
+    or mia)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
                          np.random.default_rng(seeds["partition"]), cfg.records_per_class)
     if min(len(share) for share in part.victims) < 1:
@@ -108,7 +113,7 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights,
                 np.random.default_rng(seeds["adversary"]))
     adv_role = role(is_private(cfg, True))
-    if cfg.attack == "none":
+    if cfg.attack in ("none", "mia"):
         return people + [Participant(*adv_args, **adv_role)]
     settings = _gan_settings(cfg, data.num_classes)
     generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]))
@@ -116,13 +121,17 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
 
 
 def set_determinism(on: bool) -> None:
-    """TensorFlow op determinism: identical results for identical seeds (costs some speed)."""
-    import tensorflow as tf
+    """TensorFlow op determinism: identical results for identical seeds (costs some speed).
+
+    The public API only enables it; turning it off again (``--no-deterministic`` after a
+    deterministic run in the same process, as in tests and benchmarks) uses TensorFlow's own
+    ``disable_op_determinism``."""
+    from tensorflow.python.framework import config as tf_config
 
     if on:
-        tf.config.experimental.enable_op_determinism()
+        tf_config.enable_op_determinism()
     else:
-        tf.config.experimental.disable_op_determinism()
+        tf_config.disable_op_determinism()
 
 
 def build_world(cfg: SimConfig) -> World:
@@ -143,7 +152,20 @@ def build_world(cfg: SimConfig) -> World:
                  rules=_rules(cfg), order_rng=np.random.default_rng(seeds["order"]),
                  fixed_noise=np.random.default_rng(seeds["fixed_noise"]).standard_normal(
                      (cfg.eval_samples, LATENT_DIM)).astype(np.float32),
-                 oracle=oracle)
+                 oracle=oracle, inversion=_inversion(cfg, data, trainers[1], seeds["mia"]))
+
+
+def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttack | None:
+    """MI-FACE against the adversary's model (--attack mia), from fixed seeded start points."""
+    if cfg.attack != "mia":
+        return None
+    settings = InversionSettings(
+        target_class=cfg.target_class, iterations=cfg.mia_iterations, window=cfg.mia_window,
+        min_improvement=cfg.mia_min_improvement, cost_threshold=cfg.mia_cost_threshold,
+        lr=cfg.mia_lr, process=cfg.mia_process, init_noise=cfg.mia_init_noise)
+    starts = start_points(cfg.eval_samples, data.image_shape, cfg.mia_init_noise,
+                          np.random.default_rng(seed))
+    return MiFaceAttack(trainer.model, trainer.flat, settings, starts)
 
 
 def play_round(world: World) -> None:
@@ -166,9 +188,14 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
     if reconstruction is not None:
         samples, attack_figures = reconstruction
         heldout = data.x_test[data.y_test == cfg.target_class]
-        record.update(leakage(samples, world.oracle, heldout, cfg.target_class))
+        private = np.concatenate([p.images[p.labels == cfg.target_class]
+                                  for p in world.participants[:-1]])  # victims' records
+        figures, nearest = leakage_report(samples, world.oracle, heldout, private,
+                                          cfg.target_class)
+        record.update(figures)
         record.update(attack_figures)
         folder.write_samples(round_no, samples, cfg.target_class)
+        folder.write_compare(round_no, samples, private[nearest])
     return record
 
 
@@ -178,6 +205,8 @@ def attack_samples(world: World) -> tuple[np.ndarray, dict] | None:
     if isinstance(world.adversary, GanAdversary):
         generator = world.adversary.generator
         return generator.render(world.fixed_noise), {"generator_loss": generator.last_loss}
+    if world.inversion is not None:  # MI-FACE on the model the adversary holds
+        return world.inversion.reconstruct(world.adversary.local_weights)
     return None
 
 
@@ -234,18 +263,24 @@ def simulate(cfg: SimConfig, progress=None, resume: bool = False) -> dict:
     world = build_world(cfg)
     cfg, folder = world.config, RunFolder(world.config.out)
     first, spent = _start(world, folder, resume)
+    tensorboard = TensorBoardLog(folder) if cfg.tensorboard else None
     start = time.monotonic() - spent
     for round_no in range(first, cfg.rounds + 1):
         play_round(world)
         if round_no % cfg.eval_every == 0 or round_no == cfg.rounds:
             record = evaluate(world, round_no, folder)
             folder.append_metrics(record)
+            if tensorboard:
+                tensorboard.write(record)
             if progress:
                 progress(record, time.monotonic() - start)
         if _checkpoint_due(cfg, round_no):
             save_checkpoint(folder.root, world_state(world, round_no, len(folder.read_metrics()),
                                                      time.monotonic() - start))
+    folder.write_strip()
     summary = _summary(cfg, folder, time.monotonic() - start)
+    if tensorboard:
+        tensorboard.close()
     folder.finish(summary)
     (folder.root / CHECKPOINT_NAME).unlink(missing_ok=True)
     return summary

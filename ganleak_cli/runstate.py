@@ -14,8 +14,9 @@ import json
 from ganleak_cli.checkpoint import CheckpointError
 
 STATE_FORMAT = 1
-# Options that may differ between the run that wrote a checkpoint and the one resuming it.
-RELOCATABLE = ("data_dir", "out")
+# Options that may differ between the run that wrote a checkpoint and the one resuming it
+# (they do not change what the run computes).
+RELOCATABLE = ("data_dir", "out", "tensorboard")
 
 
 def _trainers(world) -> list:

@@ -48,7 +48,8 @@ def reference(tmp_path_factory):
 def test_two_identical_runs_agree_byte_for_byte(reference, tmp_path):
     run(*ARGS, "--out", str(tmp_path / "again"))
     first, second = outputs(reference), outputs(tmp_path / "again")
-    assert len(first) == 1 + 2 * 3  # metrics + samples and grids of rounds 2, 4, 6
+    # metrics + samples, sample grids and comparison grids of rounds 2, 4, 6 + the strip
+    assert len(first) == 1 + 3 * 3 + 1
     assert first == second
 
 

@@ -31,9 +31,17 @@ class GanSettings:
     gen_steps: int = 20              # generator updates per adversary turn
     gen_batch: int = 64
     gen_lr: float = 2e-4
+    gen_tv: float = 0.0              # weight of a total-variation prior (0: the paper's loss)
     fakes_per_turn: int = 640        # generated samples labelled ``fake_class`` per turn
     fake_pool: str = "replace"       # replace | accumulate
     attack_after: int = 0            # honest turns before the attack starts
+
+
+def mean_total_variation(images):
+    """Mean absolute difference between neighbouring pixels (images in [−1, 1])."""
+    dy = tf.abs(images[:, 1:] - images[:, :-1])
+    dx = tf.abs(images[:, :, 1:] - images[:, :, :-1])
+    return tf.reduce_mean(dy) + tf.reduce_mean(dx)
 
 
 class Generator:
@@ -56,8 +64,9 @@ class Generator:
         for _ in tf.range(steps):
             z = keras.random.normal((s.gen_batch, LATENT_DIM), seed=self.seed)
             with tf.GradientTape() as tape:
-                logits = discriminator(self.model(z, training=True), training=False)
-                loss = self.loss_fn(labels, logits)
+                images = self.model(z, training=True)
+                logits = discriminator(images, training=False)
+                loss = self.loss_fn(labels, logits) + s.gen_tv * mean_total_variation(images)
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply(grads, self.model.trainable_variables)
             total += loss

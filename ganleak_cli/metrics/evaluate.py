@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganleak_cli.metrics.distance import diversity, nearest_pixel_figures
+from ganleak_cli.metrics.fid import fid_oracle
 from ganleak_cli.metrics.oracle import Oracle
-from ganleak_cli.metrics.similarity import nearest_ssim
+from ganleak_cli.metrics.similarity import nearest_ssim, nearest_ssim_prefiltered
 from ganleak_cli.protocol.trainer import to_model_range
 
 
@@ -35,3 +37,21 @@ def leakage(samples: np.ndarray, oracle: Oracle, heldout: np.ndarray, target: in
     best, _ = nearest_ssim(samples, heldout)
     return {"oracle_target_rate": rate, "oracle_confidence": confidence,
             "nn_ssim_heldout": float(best.mean())}
+
+
+def leakage_report(samples: np.ndarray, oracle: Oracle, heldout: np.ndarray,
+                   private: np.ndarray, target: int) -> tuple[dict, np.ndarray]:
+    """``leakage`` plus the memorisation figures: nearest-neighbour SSIM, L2 and PSNR to the
+    victims' private records of the target class (``private``; only metrics ever see them) and
+    to the held-out ones, ``memorisation_gap`` = nn_ssim_private − nn_ssim_heldout, the FID in
+    the oracle's features against the held-out images, and the samples' diversity. Also returns
+    the index in ``private`` of each sample's nearest record by SSIM (for the comparison grid)."""
+    figures = leakage(samples, oracle, heldout, target)
+    best, nearest = nearest_ssim_prefiltered(samples, private)
+    figures["nn_ssim_private"] = float(best.mean())
+    figures["memorisation_gap"] = figures["nn_ssim_private"] - figures["nn_ssim_heldout"]
+    figures.update(nearest_pixel_figures(samples, private, "private"))
+    figures.update(nearest_pixel_figures(samples, heldout, "heldout"))
+    figures["fid_oracle"] = fid_oracle(samples, heldout, oracle)
+    figures["diversity"] = diversity(samples)
+    return figures, nearest

@@ -49,6 +49,7 @@ class Oracle:
 
     def __init__(self, model: keras.Model):
         self.model = model
+        self._features = None
 
     @classmethod
     def for_data(cls, name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
@@ -73,6 +74,14 @@ class Oracle:
         """Class probabilities, N × num_classes."""
         logits = self.model.predict(_to_input(images), batch_size=512, verbose=0)
         return keras.ops.convert_to_numpy(keras.ops.softmax(logits))
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """Penultimate-layer features, N × 128: the Dense(128) ReLU layer's output (before
+        dropout), from a feature model that shares the oracle's weights (built once)."""
+        if self._features is None:
+            hidden = [layer for layer in self.model.layers if isinstance(layer, layers.Dense)][-2]
+            self._features = keras.Model(self.model.inputs, hidden.output, name="oracle_features")
+        return np.asarray(self._features.predict(_to_input(images), batch_size=512, verbose=0))
 
     def target_rate(self, images: np.ndarray, target: int) -> tuple[float, float]:
         """Fraction of images classified as ``target``, and the mean probability of ``target``."""

@@ -1,0 +1,333 @@
+"""``ganleak report``: one page comparing run folders — curves over rounds, the final sample
+grids, and a table of final numbers (Markdown with PNGs beside it, or one self-contained HTML)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ganleak_cli.errors import GanleakError
+
+# (metric key, plot title, fixed y range or None)
+CURVES = [
+    ("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
+    ("victim_class_accuracy", "Victim-class accuracy", (0.0, 1.0)),
+    ("oracle_target_rate", "Oracle target rate (samples the oracle calls the target)", (0.0, 1.0)),
+    ("nn_ssim_heldout", "Nearest-neighbour SSIM to held-out target images", None),
+    ("epsilon_total", "ε total (composed, largest over private participants)", None),
+]
+# Rows of the table, in this order, when any run has them; then every other numeric
+# top-level key that all runs share.
+TABLE_KEYS = ["rounds", "seed", "attack", "target_class", "defense", "model_accuracy",
+              "victim_class_accuracy", "oracle_target_rate", "nn_ssim_heldout", "epsilon_total"]
+CONFIG_KEYS = ("rounds", "seed", "attack", "defense", "target_class")
+
+
+class NotARunFolder(GanleakError):
+    """A path given to ``ganleak report`` that is not a run folder."""
+
+
+@dataclass
+class Run:
+    """One run folder as the report sees it."""
+
+    root: Path
+    name: str
+    config: dict
+    records: list[dict]
+    summary: dict
+    finished: bool
+
+    @property
+    def last_round(self) -> int | None:
+        """The round of the last evaluation (None before the first)."""
+        return self.records[-1]["round"] if self.records else None
+
+    @property
+    def status(self) -> str:
+        """'finished', or 'unfinished: round R of N'."""
+        if self.finished:
+            return "finished"
+        return f"unfinished: round {self.last_round or 0} of {self.config.get('rounds', '?')}"
+
+
+@dataclass
+class Image:
+    """A PNG of the report: its file name in the report folder, caption and bytes."""
+
+    name: str
+    caption: str
+    data: bytes
+
+
+@dataclass
+class Report:
+    """Everything the page shows."""
+
+    runs: list[Run]
+    table: list[tuple[str, list[str]]]
+    curves: list[Image] = field(default_factory=list)
+    grids: dict[str, list[Image]] = field(default_factory=dict)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise NotARunFolder(f"{path}: unreadable ({type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise NotARunFolder(f"{path}: not a JSON object")
+    return value
+
+
+def read_records(path: Path) -> list[dict]:
+    """The evaluations of metrics.jsonl (a torn last line, from a killed run, is skipped)."""
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "round" in record:
+            records.append(record)
+    return records
+
+
+def load_run(root: Path, name: str) -> Run:
+    """Read a run folder (NotARunFolder when config.json or metrics.jsonl is missing)."""
+    missing = [n for n in ("config.json", "metrics.jsonl") if not (root / n).is_file()]
+    if missing:
+        raise NotARunFolder(f"{root}: not a run folder (no {' or '.join(missing)})")
+    config = _read_json(root / "config.json")
+    records = read_records(root / "metrics.jsonl")
+    finished = (root / "summary.json").is_file()
+    if finished:
+        summary = _read_json(root / "summary.json")
+    else:
+        last = dict(records[-1]) if records else {}
+        last.pop("round", None)
+        summary = last
+    summary = {**{k: config[k] for k in CONFIG_KEYS if k in config}, **summary}
+    return Run(root=root, name=name, config=config, records=records, summary=summary,
+               finished=finished)
+
+
+def run_names(roots: list[Path]) -> list[str]:
+    """Folder names, made unique by adding parent folders where two would clash."""
+    parts = [r.resolve().parts for r in roots]
+    depth = 1
+    while True:
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names) or depth >= max(len(p) for p in parts):
+            return names
+        depth += 1
+
+
+def load_runs(paths: list[str]) -> list[Run]:
+    """Every run folder given, in order."""
+    roots = [Path(p) for p in paths]
+    return [load_run(root, name) for root, name in zip(roots, run_names(roots))]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def format_value(value) -> str:
+    """A table cell: 4 significant digits for floats, '—' when absent."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def table_rows(runs: list[Run]) -> list[tuple[str, list[str]]]:
+    """(row name, one cell per run): status, the TABLE_KEYS any run has, then the other
+    numeric top-level keys all runs share."""
+    keys = [k for k in TABLE_KEYS if any(k in run.summary for run in runs)]
+    shared = set.intersection(*({k for k, v in run.summary.items() if _is_number(v)}
+                                for run in runs))
+    keys += sorted(shared - set(keys))
+    rows = [("status", [run.status for run in runs])]
+    return rows + [(k, [format_value(run.summary.get(k)) for run in runs]) for k in keys]
+
+
+def plot_curve(runs: list[Run], key: str, title: str, ylim) -> bytes | None:
+    """One PNG with the runs that have ``key`` overlaid over rounds (None when none has it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    series = [(i, run, [(r["round"], r[key]) for r in run.records if _is_number(r.get(key))])
+              for i, run in enumerate(runs)]
+    series = [(i, run, points) for i, run, points in series if points]
+    if not series:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    for index, run, points in series:  # a run keeps its colour in every plot
+        label = run.name if run.finished else f"{run.name} (unfinished)"
+        ax.plot(*zip(*points), marker="o", markersize=3, label=label, color=f"C{index % 10}")
+    ax.set(title=title, xlabel="round", ylabel=key)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def curve_images(runs: list[Run]) -> list[Image]:
+    """The CURVES any run has data for."""
+    images = []
+    for key, title, ylim in CURVES:
+        data = plot_curve(runs, key, title, ylim)
+        if data is not None:
+            images.append(Image(f"curve_{key}.png", title, data))
+    return images
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "run"
+
+
+def _latest(grids: Path, pattern: str) -> Path | None:
+    found = sorted(grids.glob(pattern))
+    return found[-1] if found else None
+
+
+def grid_files(run: Run) -> list[tuple[str, Path]]:
+    """(caption, path) of the run's final grids: the sample grid of the last evaluation, the
+    comparison grid (compare_NNNN.png) and the strip over rounds, where they exist."""
+    grids, out = run.root / "grids", []
+    last = run.last_round
+    sample = grids / f"round_{last:04d}.png" if last is not None else None
+    if sample is None or not sample.is_file():
+        sample = _latest(grids, "round_*.png")
+    if sample is not None:
+        out.append((f"generated samples, {sample.stem.replace('_', ' ')}", sample))
+    compare = grids / f"compare_{last:04d}.png" if last is not None else None
+    if compare is None or not compare.is_file():
+        compare = _latest(grids, "compare_*.png")
+    if compare is not None:
+        out.append((f"comparison, {compare.stem.replace('_', ' ')}", compare))
+    if (grids / "strip.png").is_file():
+        out.append(("samples over rounds (strip)", grids / "strip.png"))
+    return out
+
+
+def grid_images(runs: list[Run]) -> dict[str, list[Image]]:
+    """Each run's final grids, renamed ``<index>_<run>_<file>`` for the report folder."""
+    return {run.name: [Image(f"grid{i}_{_slug(run.name)}_{path.name}", caption, path.read_bytes())
+                       for caption, path in grid_files(run)]
+            for i, run in enumerate(runs, 1)}
+
+
+def build(paths: list[str]) -> Report:
+    """Read the runs and draw everything the page shows."""
+    runs = load_runs(paths)
+    return Report(runs=runs, table=table_rows(runs), curves=curve_images(runs),
+                  grids=grid_images(runs))
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(report: Report) -> str:
+    """report.md: images referenced by file name (written beside it)."""
+    lines = ["# ganleak report", "", "Runs:", ""]
+    lines += [f"- **{run.name}** — `{run.root}` ({run.status})" for run in report.runs]
+    names = [_md_cell(run.name) for run in report.runs]
+    lines += ["", "## Final numbers", "", "| | " + " | ".join(names) + " |",
+              "|---|" + "---|" * len(names)]
+    lines += [f"| {key} | " + " | ".join(_md_cell(c) for c in cells) + " |"
+              for key, cells in report.table]
+    lines += ["", "Final numbers come from summary.json; an unfinished run shows its last "
+              "evaluation.", "", "## Curves over rounds", ""]
+    lines += [f"![{image.caption}]({image.name})\n" for image in report.curves]
+    if not report.curves:
+        lines += ["(no evaluations recorded)", ""]
+    lines += ["## Final grids", ""]
+    for name, images in report.grids.items():
+        lines += [f"### {name}", ""]
+        lines += [f"{image.caption}:\n\n![{image.caption}]({image.name})\n" for image in images]
+        if not images:
+            lines += ["(no grids: the run has no attack or no evaluation yet)", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _img_tag(image: Image) -> str:
+    data = base64.b64encode(image.data).decode("ascii")
+    alt = html.escape(image.caption)
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+            f"<figcaption>{alt}</figcaption></figure>")
+
+
+STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;"
+         "text-align:right}td:first-child,th:first-child{text-align:left}"
+         "figure{display:inline-block;margin:.5em}img{max-width:100%}"
+         ".unfinished{color:#b00}")
+
+
+def render_html(report: Report) -> str:
+    """report.html: one file, every image embedded as a base64 data URI."""
+    esc = html.escape
+    runs = "".join(f"<li><b>{esc(run.name)}</b> — <code>{esc(str(run.root))}</code> "
+                   f"<span class=\"{'' if run.finished else 'unfinished'}\">"
+                   f"({esc(run.status)})</span></li>" for run in report.runs)
+    head = "".join(f"<th>{esc(run.name)}</th>" for run in report.runs)
+    rows = "".join(f"<tr><td>{esc(key)}</td>" + "".join(f"<td>{esc(c)}</td>" for c in cells)
+                   + "</tr>" for key, cells in report.table)
+    curves = "".join(_img_tag(image) for image in report.curves) or "<p>(no evaluations)</p>"
+    grids = "".join(f"<h3>{esc(name)}</h3>" + ("".join(_img_tag(i) for i in images)
+                                                or "<p>(no grids)</p>")
+                    for name, images in report.grids.items())
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ganleak report</title>"
+            f"<style>{STYLE}</style></head><body><h1>ganleak report</h1><ul>{runs}</ul>"
+            f"<h2>Final numbers</h2><table><tr><th></th>{head}</tr>{rows}</table>"
+            f"<p>Final numbers come from summary.json; an unfinished run shows its last "
+            f"evaluation.</p><h2>Curves over rounds</h2>{curves}"
+            f"<h2>Final grids</h2>{grids}</body></html>\n")
+
+
+def check_out(out: Path, run_roots: list[Path], overwrite: bool) -> None:
+    """Refuse an --out that is a file, holds or is one of the runs, or (without ``overwrite``)
+    is not empty; with ``overwrite`` clear it. Raises ValueError with the reason."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} exists and is not a folder")
+    target = out.resolve()
+    for root in run_roots:
+        if root.resolve() == target or target in root.resolve().parents:
+            raise ValueError(f"{out} holds the run folder {root}; choose another folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise ValueError(f"{out} is not empty (use --overwrite to replace it)")
+        shutil.rmtree(out)
+
+
+def write(report: Report, out: Path, fmt: str) -> Path:
+    """Write report.md with its PNGs, or the self-contained report.html; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        page = out / "report.html"
+        page.write_text(render_html(report), encoding="utf-8")
+        return page
+    for image in report.curves + [i for images in report.grids.values() for i in images]:
+        (out / image.name).write_bytes(image.data)
+    page = out / "report.md"
+    page.write_text(render_markdown(report), encoding="utf-8")
+    return page
