@@ -1,5 +1,6 @@
-"""Shokri's DP on real MNIST with θu = 0.1 and one victim: how much the shared model learns at
-ε/c = 100, 10 and 0.01, and the user's example `--victims 2 --dp-eps 0.1`. Slow; runs in CI."""
+"""Shokri's DP on real MNIST with θu = 0.1 and one victim: the GAN attack still leaks at
+ε/c = 100 and 10 while the shared model learns; at ε/c = 0.01 the model stays near chance; and
+the user's example `--victims 2 --dp-eps 0.1` runs with defaults. Slow; runs in CI."""
 
 import json
 
@@ -12,20 +13,31 @@ pytestmark = pytest.mark.slow
 # values carry signal (README, "Privacy").
 DP_LEARNING = ["--victims", "1", "--theta-u", "0.1", "--lr", "0.2", "--dp-tau", "0.005",
                "--attack", "none", "--rounds", "100", "--eval-every", "50"]
+# The attack under DP (README, "The attack under Shokri's DP"): every participant, the adversary
+# included, noises its uploads; the adversary waits 100 turns, injects 128 fakes per turn and
+# gives its generator a total-variation prior.
+DP_ATTACK = ["--victims", "1", "--theta-u", "0.1", "--lr", "0.2", "--dp-tau", "0.005",
+             "--dp-adversary", "--attack-after", "100", "--fakes-per-turn", "128",
+             "--gen-tv", "1.0", "--rounds", "180", "--eval-every", "60"]
 
 
 def summary_of(out):
     return json.loads((out / "summary.json").read_text())
 
 
-@pytest.mark.parametrize("eps_per_param,least", [("100", 0.85), ("10", 0.6)])
-def test_shared_model_still_learns_under_shokri_dp(tmp_path_factory, eps_per_param, least):
-    out, _ = run_cli(tmp_path_factory, f"learn{eps_per_param}", *DP_LEARNING,
+@pytest.mark.parametrize("eps_per_param", ["100", "10"])
+def test_attack_still_leaks_under_shokri_dp(tmp_path_factory, eps_per_param):
+    out, _ = run_cli(tmp_path_factory, f"dpattack{eps_per_param}", *DP_ATTACK,
                      "--dp-eps-per-param", eps_per_param)
     summary = summary_of(out)
-    assert summary["victim_class_accuracy"] >= least
+    assert summary["oracle_target_rate"] >= 0.9
+    assert summary["nn_ssim_heldout"] >= 0.45
+    # The model still learns: real classes (argmax over them) stay accurate; some victims'
+    # images fall into the artificial class, the confusion the active attack causes.
+    assert summary["real_class_accuracy"] >= 0.9
+    assert summary["victim_class_accuracy"] >= 0.7
     assert summary["epsilon_per_param"] == pytest.approx(float(eps_per_param))
-    assert summary["epsilon_total"] == pytest.approx(100 * summary["epsilon_nominal"])
+    assert summary["epsilon_total"] == pytest.approx(180 * summary["epsilon_nominal"])
     assert summary["accountant"] == "basic"
 
 
