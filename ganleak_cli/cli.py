@@ -21,6 +21,9 @@ from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.selection import SELECTIONS
 from ganleak_cli.resume_cli import resume_config
+from ganleak_cli.runname import named_config
+from ganleak_cli.stdio import stdout_to_stderr
+from ganleak_cli.sweep_cli import sweep_command
 
 DATASET_CLASSES = {"mnist": 10}
 POSITIVE_INT = click.IntRange(min=1)
@@ -180,6 +183,7 @@ def main():
 
 main.add_command(datasets)
 main.add_command(report_command)
+main.add_command(sweep_command)
 
 
 def usage_error(exc: ValueError) -> click.BadParameter:
@@ -244,9 +248,13 @@ def finished_summary(run_dir: str) -> dict | None:
 
 @main.command()
 @apply_options(SIMULATE_OPTIONS)
-@click.option("--resume", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Continue the run in RUN_DIR from its last checkpoint, with the options "
-                   "recorded in its config.json (a finished run is only reported).")
+@option("--name", default=None, show_default=False, metavar="TEMPLATE",
+        help="Name the run folder <--out>/<TEMPLATE formatted with the options>, e.g. "
+             "'eps{dp_eps_per_param}_tu{theta_u}_s{seed}' (letters, digits and ._,=+@%- only).")
+@option("--resume", type=click.Path(exists=True, file_okay=False), default=None,
+        show_default=False,
+        help="Continue the run in RUN_DIR from its last checkpoint, with the options "
+             "recorded in its config.json (a finished run is only reported).")
 @click.pass_context
 def simulate(ctx, **params):
     """Run collaborative learning with victims and a GAN insider; write a run folder."""
@@ -258,9 +266,11 @@ def simulate(ctx, **params):
             report(summary, cfg, params["as_json"])
             return
     else:
-        cfg = build_config(params)
+        cfg = named_config(build_config(params), params["name"])
         prepare_out(cfg.out, params["overwrite"])
-    report(run_checked(cfg, bool(params["resume"])), cfg, params["as_json"])
+    with stdout_to_stderr():  # stdout carries only the --json summary
+        summary = run_checked(cfg, bool(params["resume"]))
+    report(summary, cfg, params["as_json"])
 
 
 def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
@@ -304,9 +314,10 @@ def privacy(**params):
     """Print the ε a simulate configuration would spend, without training."""
     cfg = build_config(params)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ganleak_cli.privacy.plan import privacy_plan
+    with stdout_to_stderr():
+        from ganleak_cli.privacy.plan import privacy_plan
 
-    plan = privacy_plan(cfg)
+        plan = privacy_plan(cfg)
     click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
 
 

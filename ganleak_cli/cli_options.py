@@ -7,7 +7,7 @@ import click
 
 def option(name: str, *decls: str, **kwargs):
     """A click option that can also be set by the environment variable GANLEAK_<NAME>."""
-    env = "GANLEAK_" + name.lstrip("-").replace("-", "_").upper()
+    env = "GANLEAK_" + name.split("/")[0].lstrip("-").replace("-", "_").upper()  # --x/--no-x
     kwargs.setdefault("show_default", True)
     kwargs["help"] = kwargs.get("help", "") + f"  [env: {env}]"
     return click.option(name, *decls, envvar=env, **kwargs)
