@@ -49,6 +49,13 @@ def shokri_scales(epsilon: float, c: int, gamma: float) -> ShokriScales:
     return ShokriScales(threshold=sigma(eps1), query=2.0 * sigma(eps1), value=sigma(eps2))
 
 
+def laplace(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
+    """``size`` draws of Lap(0, scale) in float32, as the difference of two Exp(1) draws
+    (exactly Laplace-distributed; twice as fast as ``Generator.laplace`` in float64)."""
+    return scale * (rng.standard_exponential(size, dtype=np.float32)
+                    - rng.standard_exponential(size, dtype=np.float32))
+
+
 def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
                          scales: ShokriScales, rng: np.random.Generator) -> np.ndarray:
     """Indices of c parameters whose noisy clipped |Δ| passes the noisy threshold (sorted)."""
@@ -98,7 +105,7 @@ def _one_pass(magnitude, order, threshold, need, query_scale, rng) -> np.ndarray
     block = need + need // 8 + 256
     while need > 0 and start < order.size:
         candidates = order[start:start + block]
-        noisy = magnitude[candidates] + rng.laplace(0.0, query_scale, size=candidates.size)
+        noisy = magnitude[candidates] + laplace(rng, query_scale, candidates.size)
         passed = candidates[noisy >= threshold][:need]
         hits.append(passed)
         need -= passed.size
@@ -114,7 +121,7 @@ def shokri_release(delta: np.ndarray, c: int, epsilon: float, gamma: float, tau:
     each clipped to [−γ, γ] after the noise."""
     scales = shokri_scales(epsilon, c, gamma)
     indices = sparse_vector_select(delta, c, gamma, tau, scales, rng)
-    noisy = np.clip(delta[indices], -gamma, gamma) + rng.laplace(0.0, scales.value, indices.size)
+    noisy = np.clip(delta[indices], -gamma, gamma) + laplace(rng, scales.value, indices.size)
     return indices, np.clip(noisy, -gamma, gamma).astype(np.float32)
 
 
