@@ -15,17 +15,22 @@ from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, SimConfig
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.cli_options import option
+from ganleak_cli.data import class_defaults, dataset_num_classes
+from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
+from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
 from ganleak_cli.report_cli import report_command
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
+from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
 from ganleak_cli.resume_cli import resume_config
 from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import stdout_to_stderr
 from ganleak_cli.sweep_cli import sweep_command
 
-DATASET_CLASSES = {"mnist": 10}
+DATASET_CLASSES = {"mnist": 10, "att": 40}
+CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 POSITIVE_INT = click.IntRange(min=1)
 FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
 POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
@@ -49,17 +54,36 @@ class ClassList(click.ParamType):
             self.fail(f"{value!r} is not a comma-separated list of class numbers", param, ctx)
 
 
+class DatasetName(click.ParamType):
+    """A registered dataset (``DATASET_CLASSES``) or ``folder:PATH`` (your own images)."""
+
+    name = "DATASET"
+
+    def convert(self, value, param, ctx):
+        if value in DATASET_CLASSES or (str(value).startswith(FOLDER_PREFIX)
+                                        and len(str(value)) > len(FOLDER_PREFIX)):
+            return value
+        self.fail(f"{value!r} is not one of {', '.join(sorted(DATASET_CLASSES))} or "
+                  f"{FOLDER_PREFIX}PATH", param, ctx)
+
+
 SIMULATE_OPTIONS = [
     option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
            show_default=False, is_eager=True, expose_value=False, callback=apply_config_file,
            help="TOML or JSON file of option values (keys are option names, e.g. "
                 "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
                 "variables override it."),
-    option("--dataset", type=click.Choice(sorted(DATASET_CLASSES)), default="mnist",
-           help="Dataset."),
+    option("--dataset", type=DatasetName(), default="mnist",
+           help="Dataset: mnist, att (AT&T/ORL faces), or folder:PATH (one sub-folder of "
+                "images per class)."),
+    option("--image-size", type=POSITIVE_INT, default=None, show_default="64; mnist 28 only",
+           help="Side of the square images att and folder datasets are resized to "
+                "(a multiple of 4, ≥ 24)."),
+    option("--color", type=click.Choice(tuple(COLOR_MODES)), default="grey",
+           help="Colour of folder:PATH images (att and mnist are grey)."),
     option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
-           help="Local folder with the dataset files (flat or under <dataset>/); "
-                "otherwise they are downloaded and cached."),
+           help="Local folder with the dataset files (flat or under <dataset>/, att: "
+                "att_faces/); otherwise they are downloaded and cached."),
     option("--out", type=click.Path(file_okay=False), default="runs/latest",
            help="Run folder to write."),
     option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
@@ -67,13 +91,16 @@ SIMULATE_OPTIONS = [
     option("--victims", type=POSITIVE_INT, default=1, help="Number of honest participants."),
     option("--rounds", type=POSITIVE_INT, default=100,
            help="Rounds (every participant takes one turn per round)."),
-    option("--victim-classes", type=ClassList(), default="0,1,2,3,4",
+    option("--victim-classes", type=ClassList(), default=None,
+           show_default="mnist 0-4; others the first half (att 0-19)",
            help="Classes the victims hold (records split between victims without overlap)."),
-    option("--adversary-classes", type=ClassList(), default="5,6,7,8,9",
+    option("--adversary-classes", type=ClassList(), default=None,
+           show_default="mnist 5-9; others the second half (att 20-39)",
            help="Classes the adversary holds."),
     option("--records-per-class", type=POSITIVE_INT, default=None, show_default="all",
            help="Use at most this many training records of each class."),
-    option("--target-class", type=click.IntRange(min=0), default=3,
+    option("--target-class", type=click.IntRange(min=0), default=None,
+           show_default="mnist 3; others 0",
            help="The victims' class the adversary reconstructs."),
     option("--attack", type=click.Choice(ATTACKS), default="active",
            help="active: inject generated samples as the artificial class; passive: generator "
@@ -89,7 +116,11 @@ SIMULATE_OPTIONS = [
     option("--gamma", type=POSITIVE_FLOAT, default=None, show_default="no bound",
            help="Clip each uploaded value to [−γ, γ]."),
     option("--order", type=click.Choice(ORDERS), default="round-robin",
-           help="Exchange order of the participants."),
+           help="Exchange order of the participants (dssgd only)."),
+    option("--protocol", type=click.Choice(PROTOCOLS), default="dssgd",
+           help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
+                "trains from the global model and the server averages the models, weighted by "
+                "record count."),
     option("--lr", type=POSITIVE_FLOAT, default=0.05, help="Local SGD learning rate."),
     option("--batch-size", type=POSITIVE_INT, default=64, help="Local mini-batch size."),
     option("--local-steps", type=POSITIVE_INT, default=10,
@@ -195,11 +226,20 @@ def usage_error(exc: ValueError) -> click.BadParameter:
 def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
     fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
-    cfg = SimConfig(**fields).with_defense()
     try:
-        return cfg.validate(DATASET_CLASSES[cfg.dataset])
+        fields = with_class_defaults(fields)
+        cfg = SimConfig(**fields).with_defense()
+        return cfg.validate(dataset_num_classes(cfg.dataset))
     except ValueError as exc:
         raise usage_error(exc) from None
+
+
+def with_class_defaults(fields: dict) -> dict:
+    """Class options left unset (None) take the dataset's defaults (``class_defaults``)."""
+    dataset = fields.get("dataset") or SimConfig.dataset
+    missing = [name for name in CLASS_FIELDS if fields.get(name) is None]
+    defaults = class_defaults(dataset) if missing else {}
+    return {**fields, **{name: defaults[name] for name in missing}}
 
 
 def check_writable(out: str) -> None:
@@ -235,6 +275,9 @@ def progress_line(record: dict, seconds: float) -> None:
     if "oracle_target_rate" in record:
         parts += [f"oracle {record['oracle_target_rate']:.2f}",
                   f"ssim {record['nn_ssim_heldout']:.3f}"]
+    if "identity_match" in record:
+        parts.append(f"identity {record['identity_match']:.2f} "
+                     f"(flat {record['identity_flat_baseline']:.2f})")
     if "epsilon_total" in record:
         parts.append(f"ε {record['epsilon_total']:.4g} (δ={record['delta']:g})")
     click.echo("  ".join(parts), err=True)
@@ -317,7 +360,10 @@ def privacy(**params):
     with stdout_to_stderr():
         from ganleak_cli.privacy.plan import privacy_plan
 
-        plan = privacy_plan(cfg)
+        try:
+            plan = privacy_plan(cfg)
+        except ConfigError as exc:
+            raise usage_error(exc) from None
     click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
 
 

@@ -6,12 +6,16 @@ import dataclasses
 from dataclasses import dataclass
 
 from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
+from ganleak_cli.data import check_image_size
+from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.protocol.order import ORDERS
+from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
 
 FAKE_POOLS = ("replace", "accumulate")
 DEFENSES = ("none", "shokri", "dpsgd")
 ACCOUNTANTS = ("rdp", "pld")
+MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class SimConfig:
 
     dataset: str = "mnist"
     data_dir: str | None = None
+    image_size: int | None = None
+    color: str = "grey"
     out: str = "runs/latest"
     seed: int = 0
     victims: int = 1
@@ -35,6 +41,7 @@ class SimConfig:
     tau: float = 0.0
     gamma: float | None = None
     order: str = "round-robin"
+    protocol: str = "dssgd"
     lr: float = 0.05
     batch_size: int = 64
     local_steps: int = 10
@@ -95,6 +102,8 @@ class SimConfig:
             raise ValueError(f"checkpoint_every: must be ≥ 1, got {self.checkpoint_every}")
         if self.records_per_class is not None and self.records_per_class < 1:
             raise ValueError(f"records_per_class: must be ≥ 1, got {self.records_per_class}")
+        self._validate_image_size()
+        self._validate_protocol()
         self._validate_choices()
         self._validate_classes(num_classes)
         self._validate_privacy()
@@ -126,6 +135,23 @@ class SimConfig:
             raise ValueError(f"dp_eps: a Shokri budget cannot be used with --defense "
                              f"{self.defense}")
 
+    def _validate_image_size(self) -> None:
+        size = self.image_size
+        if size is not None and (size < MIN_IMAGE_SIZE or size % 4):
+            raise ValueError(f"image_size: must be a multiple of 4 and ≥ {MIN_IMAGE_SIZE} "
+                             f"(the generator doubles its side from ≥ 4), got {size}")
+        check_image_size(self.dataset, size)
+
+    def _validate_protocol(self) -> None:
+        if self.protocol != "fedavg":
+            return
+        if self.defense == "shokri":
+            raise ValueError("protocol: fedavg averages whole models; Shokri's selective DP "
+                             "uploads need --protocol dssgd (DP-SGD works with both)")
+        if self.theta_u < 1 or self.theta_d < 1:
+            raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
+                             "--theta-d must stay 1")
+
     def _validate_mia(self) -> None:
         for name in ("mia_iterations", "mia_window"):
             if getattr(self, name) < 1:
@@ -145,7 +171,8 @@ class SimConfig:
     def _validate_choices(self) -> None:
         for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
                               ("fake_pool", FAKE_POOLS), ("defense", DEFENSES),
-                              ("accountant", ACCOUNTANTS)):
+                              ("accountant", ACCOUNTANTS), ("protocol", PROTOCOLS),
+                              ("color", tuple(COLOR_MODES))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}: must be one of {', '.join(allowed)}, "
                                  f"got {getattr(self, name)!r}")

@@ -8,7 +8,33 @@ from keras import layers
 LATENT_DIM = 100
 
 
+FACE_MIN_SIDE = 64  # images this large (AT&T faces) get the paper's three-block face CNN
+FACE_FILTERS = (32, 64, 128)
+FACE_DENSE = 256
+
+
 def build_classifier(image_shape, n_outputs: int, name: str = "classifier") -> keras.Model:
+    """The paper's CNN for the image size: the face CNN from ``FACE_MIN_SIDE`` pixels on,
+    else the MNIST CNN; ``n_outputs`` = the dataset's classes plus the artificial class."""
+    if image_shape[0] >= FACE_MIN_SIDE:
+        return build_face_classifier(image_shape, n_outputs, name)
+    return build_digit_classifier(image_shape, n_outputs, name)
+
+
+def build_face_classifier(image_shape, n_outputs: int, name: str = "classifier") -> keras.Model:
+    """Hitaj et al.'s AT&T CNN: three blocks of conv 5×5 tanh (32, 64, 128 filters, same
+    padding) + maxpool 2, then dense ``FACE_DENSE`` tanh → ``n_outputs`` logits."""
+    model = keras.Sequential([keras.Input(shape=tuple(image_shape))], name=name)
+    for filters in FACE_FILTERS:
+        model.add(layers.Conv2D(filters, 5, padding="same", activation="tanh"))
+        model.add(layers.MaxPooling2D(2))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(FACE_DENSE, activation="tanh"))
+    model.add(layers.Dense(n_outputs))
+    return model
+
+
+def build_digit_classifier(image_shape, n_outputs: int, name: str = "classifier") -> keras.Model:
     """Hitaj et al.'s MNIST CNN: conv 32@5×5 tanh → maxpool 3 → conv 64@5×5 tanh → maxpool 2 →
     dense 200 tanh → ``n_outputs`` logits (the dataset's classes plus the artificial class)."""
     return keras.Sequential([

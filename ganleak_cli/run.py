@@ -19,11 +19,12 @@ from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.evaluate import leakage_report, model_accuracy
+from ganleak_cli.metrics.identity import identity_figures
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
 from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
-from ganleak_cli.protocol.order import round_turns
+from ganleak_cli.protocol.rounds import make_protocol
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
@@ -45,6 +46,7 @@ class World:
     fixed_noise: np.ndarray
     oracle: Oracle | None
     inversion: MiFaceAttack | None = None
+    protocol: object = None  # DssgdRound or FedAvgRound (``make_protocol``)
 
     @property
     def adversary(self):
@@ -136,7 +138,7 @@ def set_determinism(on: bool) -> None:
 
 def build_world(cfg: SimConfig) -> World:
     """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
-    data = load_dataset(cfg.dataset, cfg.data_dir)
+    data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
     set_determinism(cfg.deterministic)
     keras.utils.set_random_seed(cfg.seed)
@@ -152,7 +154,8 @@ def build_world(cfg: SimConfig) -> World:
                  rules=_rules(cfg), order_rng=np.random.default_rng(seeds["order"]),
                  fixed_noise=np.random.default_rng(seeds["fixed_noise"]).standard_normal(
                      (cfg.eval_samples, LATENT_DIM)).astype(np.float32),
-                 oracle=oracle, inversion=_inversion(cfg, data, trainers[1], seeds["mia"]))
+                 oracle=oracle, inversion=_inversion(cfg, data, trainers[1], seeds["mia"]),
+                 protocol=make_protocol(cfg.protocol))
 
 
 def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttack | None:
@@ -169,10 +172,9 @@ def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttac
 
 
 def play_round(world: World) -> None:
-    """Every participant (or, in async order, as many random turns) takes a DSSGD turn."""
-    for who in round_turns(world.config.order, len(world.participants), world.order_rng):
-        upload = world.participants[who].turn(world.server, world.rules)
-        world.server.apply(upload)
+    """One round of the configured protocol (``--protocol``: DSSGD turns or FedAvg)."""
+    world.protocol.play(world.participants, world.server, world.rules, world.config.order,
+                        world.order_rng)
 
 
 def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
@@ -193,6 +195,7 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
         figures, nearest = leakage_report(samples, world.oracle, heldout, private,
                                           cfg.target_class)
         record.update(figures)
+        record.update(identity_figures(samples, data, cfg.target_class))
         record.update(attack_figures)
         folder.write_samples(round_no, samples, cfg.target_class)
         folder.write_compare(round_no, samples, private[nearest])

@@ -119,7 +119,7 @@ def test_list_shows_real_files_in_data_dir(real_mnist, no_download):
 
 
 def test_verify_real_files_ok(real_mnist, no_download):
-    result = invoke("datasets", "verify", "--data-dir", os.environ["GANLEAK_DATA_DIR"])
+    result = invoke("datasets", "verify", "--data-dir", os.environ["GANLEAK_DATA_DIR"], "mnist")
     assert result.exit_code == 0, result.output
     assert sorted(l.split()[-1] for l in result.stdout.splitlines() if l.startswith("ok ")) == \
         sorted(str(p) for p in real_mnist.values())
@@ -140,7 +140,7 @@ def test_verify_json_from_the_environment(real_mnist, no_download):
 
 def test_damaged_file_fails_verify(damaged):
     folder, how = damaged
-    result = invoke("datasets", "verify", "--data-dir", folder)
+    result = invoke("datasets", "verify", "--data-dir", folder, "mnist")
     assert result.exit_code == 1
     bad = [l for l in result.stdout.splitlines() if not l.startswith("ok ")]
     assert bad == [bad[0]] and bad[0].startswith("CORRUPT") and str(folder / LABELS) in bad[0]
@@ -166,7 +166,7 @@ def test_damaged_file_stops_simulate_without_run_folder(damaged, tmp_path):
 
 def test_damaged_file_fails_fetch(damaged):
     folder, _ = damaged
-    result = invoke("datasets", "fetch", "--data-dir", folder)
+    result = invoke("datasets", "fetch", "--data-dir", folder, "mnist")
     assert result.exit_code == 1
     assert "Error:" in result.output and LABELS in result.output
     assert "Traceback" not in result.output
@@ -176,7 +176,7 @@ def test_damaged_file_fails_fetch(damaged):
 
 def test_fetch_with_complete_data_dir(real_mnist, tmp_path, no_download):
     folder = copy_mnist(real_mnist, tmp_path / "data" / "mnist")  # the nested layout
-    result = invoke("datasets", "fetch", "--data-dir", tmp_path / "data")
+    result = invoke("datasets", "fetch", "--data-dir", tmp_path / "data", "mnist")
     assert result.exit_code == 0, result.output
     assert sorted(l.split()[-1] for l in result.stdout.splitlines()) == \
         sorted(str(folder / p.name) for p in real_mnist.values())
@@ -199,7 +199,7 @@ def test_fetch_offline_with_empty_dir_is_one_line(tmp_path, offline_keras):
 def test_verify_missing_files(tmp_path, cache):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = invoke("datasets", "verify", "--data-dir", empty)
+    result = invoke("datasets", "verify", "--data-dir", empty, "mnist")
     assert result.exit_code == 1
     missing = [l for l in result.stdout.splitlines() if l.startswith("MISSING")]
     assert len(missing) == 4 and all(str(cache) in l and str(empty) in l for l in missing)
@@ -213,7 +213,7 @@ def test_unknown_dataset_is_a_usage_error(command, cache):
     result = invoke("datasets", command, "mnist", "nosuch")
     assert result.exit_code == 2
     assert "DATASET" in result.output and "'nosuch'" in result.output
-    assert "known: mnist" in result.output
+    assert "known: att, mnist" in result.output
 
 
 @pytest.mark.parametrize("command", ["list", "verify", "fetch"])

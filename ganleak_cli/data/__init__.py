@@ -1,14 +1,56 @@
 """Datasets (registry, local lookup, download with sha256 checks) and the partition of records."""
 
+from ganleak_cli.data.att import load_att
+from ganleak_cli.data.folder import class_folders, is_folder_dataset, load_folder
 from ganleak_cli.data.mnist import Dataset, load_mnist
 
-__all__ = ["Dataset", "load_dataset", "load_mnist"]
+__all__ = ["Dataset", "class_defaults", "dataset_num_classes", "load_dataset", "load_mnist"]
 
-DATASETS = ("mnist",)
+DATASETS = ("mnist", "att")
+NUM_CLASSES = {"mnist": 10, "att": 40}
+MNIST_SIZE = 28
 
 
-def load_dataset(name: str, data_dir: str | None = None) -> Dataset:
-    """Load a dataset by registry name from ``data_dir`` or the download cache."""
+def dataset_num_classes(name: str) -> int:
+    """Classes of a dataset, without loading it (``folder:PATH`` counts its sub-folders)."""
+    if is_folder_dataset(name):
+        return len(class_folders(name))
+    if name not in NUM_CLASSES:
+        raise ValueError(f"dataset: unknown dataset {name!r}; known: {', '.join(DATASETS)}, "
+                         "folder:PATH")
+    return NUM_CLASSES[name]
+
+
+def class_defaults(name: str) -> dict:
+    """Default victim classes, adversary classes and target class of a dataset.
+
+    MNIST keeps the paper's 0–4 vs 5–9 with target 3; every other dataset splits its classes in
+    half (AT&T: persons 0–19 are the victims', 20–39 the adversary's) with target 0."""
+    if name == "mnist":
+        return {"victim_classes": (0, 1, 2, 3, 4), "adversary_classes": (5, 6, 7, 8, 9),
+                "target_class": 3}
+    n = dataset_num_classes(name)
+    return {"victim_classes": tuple(range(n // 2)), "adversary_classes": tuple(range(n // 2, n)),
+            "target_class": 0}
+
+
+def check_image_size(name: str, image_size: int | None) -> None:
+    """MNIST is only used at its native 28×28 (its registry, oracle and figures assume it)."""
+    if name == "mnist" and image_size not in (None, MNIST_SIZE):
+        raise ValueError(f"image_size: MNIST images are {MNIST_SIZE}×{MNIST_SIZE}; "
+                         f"--image-size {image_size} applies to att and folder datasets only")
+
+
+def load_dataset(name: str, data_dir: str | None = None, image_size: int | None = None,
+                 color: str = "grey") -> Dataset:
+    """Load a dataset by registry name (or ``folder:PATH``) from ``data_dir`` or the download
+    cache; ``image_size`` (att, folder; None: 64) and ``color`` (folder only) shape the images."""
+    check_image_size(name, image_size)
     if name == "mnist":
         return load_mnist(data_dir)
-    raise ValueError(f"dataset: unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    if name == "att":
+        return load_att(data_dir, image_size)
+    if is_folder_dataset(name):
+        return load_folder(name, image_size, color)
+    raise ValueError(f"dataset: unknown dataset {name!r}; known: {', '.join(DATASETS)}, "
+                     "folder:PATH")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def verify(path: Path, sha256: str) -> Path:
 
 
 def _local_candidates(data_dir: Path, dataset: str, fname: str) -> list[Path]:
-    return [data_dir / fname, data_dir / dataset / fname]
+    subdir = registry_entry(dataset).get("subdir", dataset)  # e.g. att_faces/ for att
+    return [data_dir / fname, data_dir / subdir / fname]
 
 
 def local_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
@@ -159,6 +161,8 @@ def _download(dataset: str, spec: dict, mirrors: list[str]) -> Path:
     target = cached.parent
     if cached.exists():
         return verify(cached, spec["sha256"])
+    if not mirrors and "archive" in registry_entry(dataset):
+        return _from_archive(dataset, spec)
     errors = []
     for mirror in mirrors:
         try:
@@ -168,6 +172,43 @@ def _download(dataset: str, spec: dict, mirrors: list[str]) -> Path:
         except Exception as exc:  # noqa: BLE001 - each mirror may fail in its own way
             errors.append(f"{mirror}: {type(exc).__name__}")
     raise DataError(f"{spec['name']}: not found locally and download failed ({'; '.join(errors)})")
+
+
+def _from_archive(dataset: str, spec: dict) -> Path:
+    """The file ``spec`` from the dataset's archive, downloaded and extracted into the cache."""
+    cached = cached_file(dataset, spec["name"])
+    if not cached.exists():
+        try:
+            extract_archive(dataset)
+        except Exception as exc:  # noqa: BLE001 - network, zip or disk trouble alike
+            raise DataError(f"{spec['name']}: not found locally and the archive could not be "
+                            f"fetched ({type(exc).__name__}: {exc})") from None
+    if not cached.exists():
+        raise DataError(f"{spec['name']}: not in the downloaded archive")
+    return verify(cached, spec["sha256"])
+
+
+def extract_archive(dataset: str) -> Path:
+    """Download the dataset's zip archive (``keras.utils.get_file``) and extract the registered
+    files into the cache (a leading folder in the archive is ignored).
+
+    The archive itself has no registered sha256 (it could not be known offline): only the
+    registered member files are extracted, and each is verified by its caller before use.
+    """
+    from keras.utils import get_file  # heavy import, only when a download is needed
+
+    entry = registry_entry(dataset)
+    archive, root = entry["archive"], cached_file(dataset, "x").parent
+    got = get_file(archive["name"], origin=archive["url"], cache_dir=str(root.parent),
+                   cache_subdir="archives")
+    wanted = {spec["name"] for spec in entry["files"].values()}
+    with zipfile.ZipFile(got) as bundle:
+        for member in bundle.namelist():
+            name = "/".join(member.split("/")[-2:])  # sN/M.pgm, wherever the archive puts it
+            if name in wanted:
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / name).write_bytes(bundle.read(member))
+    return root
 
 
 def locate(dataset: str, key: str, data_dir: str | os.PathLike | None = None) -> Path:

@@ -70,5 +70,7 @@ def frechet_distance(features1: np.ndarray, features2: np.ndarray) -> float:
 
 def fid_oracle(samples: np.ndarray, reference: np.ndarray, oracle) -> float:
     """FID of images (uint8 or [−1, 1] floats) against reference images, in the oracle's
-    penultimate-layer features."""
+    penultimate-layer features (NaN with fewer than two reference images: no covariance)."""
+    if len(reference) < 2:
+        return float("nan")
     return frechet_distance(oracle.features(samples), oracle.features(reference))

@@ -1,8 +1,11 @@
 """The oracle: an independent classifier trained only on data no participant holds.
 
-For MNIST that is the official test split. It is a fixed measuring instrument: trained once with
-its own seed (``ORACLE_SEED``) and cached by the sha256 of its training data, so runs with any
-``--seed`` are scored by the same oracle.
+For MNIST that is the official test split; for AT&T faces the 120 held-out faces (images 8–10 of
+each person), which, like any held-out set under ``SMALL_SET`` images, are augmented (seeded
+flips and shifts) to ``AUGMENTED_SIZE`` training images.
+
+It is a fixed measuring instrument: trained once with its own seed (``ORACLE_SEED``) and cached
+by the sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ from ganleak_cli.data.registry import cache_dir
 
 ORACLE_SEED = 1234
 ORACLE_VERSION = "v1"
+SMALL_SET = 1000          # fewer training images (AT&T: 120 held-out faces): augment them
+AUGMENTED_SIZE = 4000     # … to this many flipped and shifted copies
+MAX_SHIFT = 0.08          # largest shift, as a fraction of the side
+DOWNSAMPLE_FROM = 48      # images at least this large are average-pooled ×2 first
 
 
 def build_oracle(image_shape, num_classes: int) -> keras.Model:
     """A small ReLU CNN with dropout, unrelated to the participants' architecture."""
+    pool = [layers.AveragePooling2D(2)] if image_shape[0] >= DOWNSAMPLE_FROM else []
     return keras.Sequential([
         keras.Input(shape=tuple(image_shape)),
+        *pool,
         layers.Conv2D(32, 3, activation="relu"),
         layers.Conv2D(64, 3, activation="relu"),
         layers.MaxPooling2D(2),
@@ -37,7 +46,24 @@ def build_oracle(image_shape, num_classes: int) -> keras.Model:
 
 def _cache_path(name: str, images: np.ndarray, labels: np.ndarray) -> Path:
     digest = hashlib.sha256(images.tobytes() + labels.astype(np.int64).tobytes()).hexdigest()
-    return cache_dir() / "oracles" / f"{name}-{ORACLE_VERSION}-{digest[:16]}.weights.h5"
+    version = ORACLE_VERSION + ("-aug" if len(images) < SMALL_SET else "")
+    return cache_dir() / "oracles" / f"{name}-{version}-{digest[:16]}.weights.h5"
+
+
+def augment(images: np.ndarray, labels: np.ndarray, size: int = AUGMENTED_SIZE):
+    """``size`` copies of small-set images, each randomly mirrored left–right and shifted by up
+    to ``MAX_SHIFT`` of the side (edges repeated), seeded by ``ORACLE_SEED``."""
+    rng = np.random.default_rng(ORACLE_SEED)
+    picks = rng.integers(0, len(images), size)
+    limit = max(1, int(MAX_SHIFT * images.shape[1]))
+    padded = np.pad(images, ((0, 0), (limit, limit), (limit, limit), (0, 0)), mode="edge")
+    out = np.empty((size, *images.shape[1:]), images.dtype)
+    h, w = images.shape[1:3]
+    for i, k in enumerate(picks):
+        dy, dx = rng.integers(0, 2 * limit + 1, 2)
+        crop = padded[k, dy:dy + h, dx:dx + w]
+        out[i] = crop[:, ::-1] if rng.random() < 0.5 else crop
+    return out, labels[picks]
 
 
 def _to_input(images: np.ndarray) -> np.ndarray:
@@ -63,6 +89,8 @@ class Oracle:
         keras.utils.set_random_seed(ORACLE_SEED)
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        if len(images) < SMALL_SET:
+            images, labels = augment(images, labels)
         model.fit(_to_input(images), labels, batch_size=128, epochs=epochs, verbose=0)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name[:-len(".weights.h5")] + ".tmp.weights.h5")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ganleak_cli.config import SimConfig
-from ganleak_cli.data.registry import registry_entry
+from ganleak_cli.data.registry import registered_datasets, registry_entry
+from ganleak_cli.errors import ConfigError
 from ganleak_cli.privacy.policy import epsilon_figures, turn_ledger
 
 
@@ -27,8 +28,12 @@ def privacy_plan(cfg: SimConfig) -> dict:
     Every private participant takes one turn per round (round-robin and random order; in
     async order that is the expected number).
     """
+    if cfg.dataset not in registered_datasets():
+        raise ConfigError(f"dataset: `ganleak privacy` needs a registered dataset "
+                          f"({', '.join(registered_datasets())}), got {cfg.dataset!r}")
     entry = registry_entry(cfg.dataset)
-    n_params = model_size(entry["image_shape"], entry["num_classes"] + 1)
+    side = cfg.image_size or entry["image_shape"][0]
+    n_params = model_size((side, side, entry["image_shape"][2]), entry["num_classes"] + 1)
     records = smallest_share(cfg, entry["train_label_counts"])
     whole = turn_ledger(cfg, n_params, records, turns=cfg.rounds)
     one = turn_ledger(cfg, n_params, records, turns=1)

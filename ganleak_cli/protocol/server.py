@@ -37,6 +37,12 @@ class ParameterServer:
         self.weights[upload.indices] += upload.values.astype(np.float32)
         self.counters[upload.indices] += 1
 
+    def replace(self, weights: np.ndarray) -> None:
+        """Replace the global weights wholesale (FedAvg's averaged model); every parameter
+        counts as updated."""
+        self.weights = np.array(weights, dtype=np.float32, copy=True)
+        self.counters += 1
+
     def state_dict(self) -> dict:
         """Everything a checkpoint needs to restore the server."""
         return {"weights": self.weights.copy(), "counters": self.counters.copy()}

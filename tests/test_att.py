@@ -1,0 +1,220 @@
+"""AT&T (ORL) faces: registry, loading all 400 files, the fixed split, corrupted copies, the
+scenario's class split, and the face models' shapes.
+
+Real faces come from GANLEAK_DATA_DIR (these tests are skipped without it) and are only ever
+copied into tmp_path.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganleak_cli.cli import build_config, main
+from ganleak_cli.data import class_defaults, load_dataset, registry
+from ganleak_cli.data.att import HELDOUT_IMAGES, att_files
+from ganleak_cli.data.partition import split_records
+from ganleak_cli.errors import DataError
+
+ENTRY = registry.registry_entry("att")
+
+
+@pytest.fixture(scope="module")
+def att_dir():
+    """GANLEAK_DATA_DIR when it holds att_faces/ (else the test is skipped)."""
+    data_dir = os.environ.get("GANLEAK_DATA_DIR")
+    if not data_dir or not (Path(data_dir) / "att_faces" / "s40" / "10.pgm").is_file():
+        pytest.skip("GANLEAK_DATA_DIR is unset or has no att_faces/")
+    return Path(data_dir)
+
+
+@pytest.fixture(scope="module")
+def faces(att_dir):
+    return load_dataset("att", str(att_dir))
+
+
+@pytest.fixture
+def no_download(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+
+    def refuse(dataset, spec, mirrors):
+        raise DataError(f"{spec['name']}: download attempted in a test")
+    monkeypatch.setattr(registry, "_download", refuse)
+
+
+# --- registry (no data needed) ------------------------------------------------------------------
+
+def test_registry_lists_400_faces_with_sizes_and_hashes():
+    files = ENTRY["files"]
+    assert len(files) == 400 and "att" in registry.registered_datasets()
+    assert files["s40/10"]["name"] == "s40/10.pgm"
+    assert all(len(f["sha256"]) == 64 and f["bytes"] == 10318 for f in files.values())
+    assert ENTRY["archive"]["url"].endswith("att_faces.zip") and ENTRY["archive"]["sha256"] is None
+    assert ENTRY["num_classes"] == 40 and len(att_files()) == 400
+
+
+def test_att_class_defaults_split_the_persons_in_half():
+    defaults = class_defaults("att")
+    assert defaults == {"victim_classes": tuple(range(20)),
+                        "adversary_classes": tuple(range(20, 40)), "target_class": 0}
+    assert class_defaults("mnist")["target_class"] == 3
+
+
+def test_cli_config_for_att_uses_the_face_defaults():
+    cfg = build_config({"dataset": "att", "victim_classes": None, "adversary_classes": None,
+                        "target_class": None})
+    assert cfg.victim_classes == tuple(range(20)) and cfg.target_class == 0
+    mnist = build_config({"dataset": "mnist", "victim_classes": None,
+                          "adversary_classes": None, "target_class": None})
+    assert mnist.victim_classes == (0, 1, 2, 3, 4) and mnist.target_class == 3
+
+
+def test_mnist_rejects_another_image_size():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["privacy", "--image-size", "64"])
+    assert result.exit_code == 2 and "--image-size" in result.output
+
+
+def test_att_classes_out_of_range_are_a_usage_error():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["privacy", "--dataset", "att", "--victim-classes",
+                                       "0-40"])
+    assert result.exit_code == 2 and "--victim-classes" in result.output
+
+
+# --- real faces -----------------------------------------------------------------------------------
+
+def test_all_400_faces_load_resized_and_split(faces):
+    assert faces.name == "att" and faces.num_classes == 40
+    assert faces.x_train.shape == (280, 64, 64, 1) and faces.x_test.shape == (120, 64, 64, 1)
+    assert faces.image_shape == (64, 64, 1) and faces.x_train.dtype == np.uint8
+    assert np.bincount(faces.y_train).tolist() == [7] * 40
+    assert np.bincount(faces.y_test).tolist() == [3] * 40
+
+
+def test_the_split_is_images_8_to_10_of_each_person(faces, att_dir):
+    from ganleak_cli.data.images import read_image
+
+    s5_9 = read_image(att_dir / "att_faces" / "s5" / "9.pgm", 64)
+    s5_2 = read_image(att_dir / "att_faces" / "s5" / "2.pgm", 64)
+    assert HELDOUT_IMAGES == (8, 9, 10)
+    np.testing.assert_array_equal(faces.x_test[4 * 3 + 1], s5_9)
+    np.testing.assert_array_equal(faces.x_train[4 * 7 + 1], s5_2)
+    train = {x.tobytes() for x in faces.x_train}
+    assert not any(x.tobytes() in train for x in faces.x_test)  # disjoint
+
+
+def test_image_size_option_resizes(att_dir):
+    assert load_dataset("att", str(att_dir), image_size=32).x_train.shape[1:] == (32, 32, 1)
+
+
+def _copy_faces(att_dir, target):
+    shutil.copytree(att_dir / "att_faces", target, ignore=shutil.ignore_patterns("README"))
+    return target
+
+
+def test_flat_layout_and_a_corrupted_copy_named(att_dir, tmp_path, no_download):
+    flat = _copy_faces(att_dir, tmp_path / "flat")  # flat: <data-dir>/sN/M.pgm
+    assert load_dataset("att", str(flat)).x_train.shape == (280, 64, 64, 1)
+    damaged = flat / "s7" / "3.pgm"
+    raw = bytearray(damaged.read_bytes())
+    raw[-1] ^= 0xFF
+    damaged.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"s7/3\.pgm.*sha256 mismatch"):
+        load_dataset("att", str(flat))
+
+
+def test_a_missing_face_is_named_without_downloading(att_dir, tmp_path, no_download):
+    folder = _copy_faces(att_dir, tmp_path / "data" / "att_faces")
+    (folder / "s12" / "10.pgm").unlink()
+    with pytest.raises(DataError, match=r"s12/10\.pgm"):
+        load_dataset("att", str(tmp_path / "data"))
+
+
+def test_scenario_split_persons_0_19_vs_20_39(faces):
+    defaults = class_defaults("att")
+    part = split_records(faces.y_train, defaults["victim_classes"],
+                         defaults["adversary_classes"], 2, np.random.default_rng(0))
+    victims = np.concatenate(part.victims)
+    assert set(faces.y_train[victims]) == set(range(20))
+    assert set(faces.y_train[part.adversary]) == set(range(20, 40))
+    assert len(victims) == 140 and len(part.adversary) == 140
+    assert not set(victims) & set(part.adversary)
+
+
+# --- identity_match ------------------------------------------------------------------------------
+
+def test_identity_match_counts_nearest_class():
+    from ganleak_cli.metrics.identity import identity_match
+
+    rng = np.random.default_rng(0)
+    refs = rng.integers(0, 256, (6, 16, 16, 1), dtype=np.uint8)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    samples = refs[[0, 1, 2, 4]].astype(np.float32) / 127.5 - 1.0  # two of class 0
+    assert identity_match(samples, refs, labels, 0) == 0.5
+    assert identity_match(samples, refs, labels, 2) == 0.25
+
+
+def test_identity_figures_on_real_faces(faces):
+    from ganleak_cli.metrics.identity import identity_figures
+
+    person3 = faces.x_test[faces.y_test == 3].astype(np.float32) / 127.5 - 1.0
+    figures = identity_figures(person3, faces, 3)
+    assert figures["identity_match"] == 1.0
+    # the documented SSIM bias: uniform images are nearest to person s1 (class 0)
+    assert identity_figures(person3, faces, 0)["identity_flat_baseline"] == 1.0
+
+
+# --- `datasets verify att` and the archive download -------------------------------------------
+
+def test_datasets_verify_att(att_dir, no_download):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["datasets", "verify", "--data-dir", str(att_dir), "att"])
+    assert result.exit_code == 0, result.output
+    assert "400 files: 400 ok, 0 corrupt, 0 missing" in result.output
+
+
+def _zip_faces(att_dir, path, damage=None):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("att_faces/README", "readme")
+        for spec in ENTRY["files"].values():
+            raw = (att_dir / "att_faces" / spec["name"]).read_bytes()
+            if spec["name"] == damage:
+                raw = raw[:-1] + bytes([raw[-1] ^ 1])
+            bundle.writestr("att_faces/" + spec["name"], raw)
+    return path
+
+
+def _fake_get_file(monkeypatch, archive, calls):
+    import keras
+
+    def get_file(fname, origin, **kwargs):
+        calls.append(origin)
+        return str(archive)
+    monkeypatch.setattr(keras.utils, "get_file", get_file)
+
+
+def test_archive_download_extracts_and_verifies_every_face(att_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    _fake_get_file(monkeypatch, _zip_faces(att_dir, tmp_path / "att_faces.zip"), calls)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    faces = load_dataset("att", str(empty))
+    assert faces.x_train.shape == (280, 64, 64, 1) and calls == [ENTRY["archive"]["url"]]
+    assert (tmp_path / "cache" / "datasets" / "att" / "s40" / "10.pgm").is_file()
+    assert load_dataset("att", str(empty)).x_test.shape == (120, 64, 64, 1) and len(calls) == 1
+
+
+def test_a_corrupt_face_in_the_archive_is_rejected_by_name(att_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    _fake_get_file(monkeypatch, _zip_faces(att_dir, tmp_path / "a.zip", damage="s2/5.pgm"), [])
+    with pytest.raises(DataError, match=r"s2/5\.pgm.*sha256 mismatch"):
+        load_dataset("att", str(tmp_path))

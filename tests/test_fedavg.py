@@ -1,0 +1,143 @@
+"""FedAvg (``--protocol fedavg``): the averaging arithmetic, one participant = local training,
+the policy choice in one place, and a tiny real run on a folder dataset of synthetic PNGs."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from ganleak_cli.config import SimConfig
+from ganleak_cli.protocol.fedavg import FedAvgRound, weighted_average
+from ganleak_cli.protocol.rounds import DssgdRound, make_protocol
+from ganleak_cli.protocol.server import ParameterServer
+
+
+# --- arithmetic (pure NumPy) ---------------------------------------------------------------
+
+def test_weighted_average_weights_by_record_count():
+    got = weighted_average([np.array([0.0, 10.0]), np.array([4.0, 2.0])], [1, 3])
+    np.testing.assert_allclose(got, [3.0, 4.0])
+    assert got.dtype == np.float32
+
+
+def test_equal_counts_give_the_plain_mean():
+    rng = np.random.default_rng(0)
+    models = [rng.standard_normal(50) for _ in range(5)]
+    np.testing.assert_allclose(weighted_average(models, [7] * 5), np.mean(models, axis=0),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_a_single_model_is_returned_unchanged():
+    model = np.linspace(-1, 1, 9, dtype=np.float32)
+    np.testing.assert_array_equal(weighted_average([model], [42]), model)
+
+
+def test_zero_count_participant_has_no_weight():
+    np.testing.assert_allclose(weighted_average([np.ones(3), np.full(3, 9.0)], [5, 0]), 1.0)
+
+
+@pytest.mark.parametrize("models, counts", [([np.ones(2)], [1, 2]), ([], []),
+                                            ([np.ones(2)], [0]), ([np.ones(2)] * 2, [3, -1])])
+def test_bad_counts_are_rejected(models, counts):
+    with pytest.raises(ValueError, match="weighted_average"):
+        weighted_average(models, counts)
+
+
+def test_server_replace_sets_weights_and_counts_every_parameter():
+    server = ParameterServer(np.zeros(4, np.float32))
+    server.replace(np.arange(4))
+    np.testing.assert_array_equal(server.weights, [0, 1, 2, 3])
+    np.testing.assert_array_equal(server.counters, [1, 1, 1, 1])
+
+
+# --- policy selection and validation ----------------------------------------------------------
+
+def test_protocol_is_chosen_in_one_place():
+    assert isinstance(make_protocol("dssgd"), DssgdRound)
+    assert isinstance(make_protocol("fedavg"), FedAvgRound)
+    with pytest.raises(ValueError, match="protocol"):
+        make_protocol("gossip")
+
+
+@pytest.mark.parametrize("change", [{"dp_eps": 1.0, "defense": "shokri"}, {"theta_u": 0.1},
+                                    {"theta_d": 0.5}])
+def test_fedavg_rejects_partial_exchange(change):
+    with pytest.raises(ValueError, match="^protocol:"):
+        SimConfig(protocol="fedavg", **change).validate()
+
+
+# --- one participant: FedAvg is plain local training --------------------------------------------
+
+def _participant(seed=3):
+    import keras
+
+    from ganleak_cli.protocol.participant import Participant, PlainUpload
+    from ganleak_cli.protocol.participant import ExchangeRules
+    from ganleak_cli.protocol.trainer import LocalTrainer
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3)])
+    trainer = LocalTrainer(model, 0.1)
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8)
+    rules = ExchangeRules(local_steps=3, batch_size=5)
+    person = Participant("p", images, rng.integers(0, 3, 20), trainer.flat.get(),
+                         np.random.default_rng(seed), trainer, PlainUpload(rules))
+    return person, trainer, rules
+
+
+def test_one_participant_fedavg_equals_local_training():
+    person, trainer, rules = _participant()
+    start = trainer.flat.get()
+    server = ParameterServer(start)
+    FedAvgRound().play([person], server, rules, "round-robin", None)
+
+    twin, twin_trainer, _ = _participant()
+    twin_trainer.flat.set(start)
+    x, y = twin.local_data(rules)
+    from ganleak_cli.protocol.sampler import stack_batches
+    twin_trainer.train(*stack_batches(x, y, rules.batch_size))
+    np.testing.assert_allclose(server.weights, twin_trainer.flat.get(), rtol=1e-6, atol=1e-6)
+    assert not np.allclose(server.weights, start)
+
+
+def test_every_participant_starts_from_the_global_model():
+    person, trainer, rules = _participant()
+    server = ParameterServer(trainer.flat.get() + 1.0)
+    person.local_weights[:] = -5.0  # stale local state must not matter
+    FedAvgRound().play([person], server, rules, "round-robin", None)
+    assert np.abs(server.weights - (trainer.flat.get())).max() < 1e-6
+    assert np.abs(server.weights).max() < 5.0
+
+
+# --- a tiny real run ---------------------------------------------------------------------------
+
+def _png_classes(root, classes=4, per_class=7, side=12):
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    for c in range(classes):
+        (root / f"class{c}").mkdir(parents=True)
+        for i in range(per_class):
+            pixels = np.full((side, side), 40 * c, np.uint8) + rng.integers(0, 30, (side, side),
+                                                                             dtype=np.uint8)
+            Image.fromarray(pixels).save(root / f"class{c}" / f"{i}.png")
+    return root
+
+
+@pytest.mark.slow
+def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
+    from ganleak_cli.run import simulate
+
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    root = _png_classes(tmp_path / "imgs")
+    cfg = SimConfig(dataset=f"folder:{root}", image_size=28, protocol="fedavg", rounds=2,
+                    eval_every=2, victim_classes=(0, 1), adversary_classes=(2, 3),
+                    target_class=0, local_steps=1, batch_size=4, gen_steps=1, gen_batch=8,
+                    fakes_per_turn=8, eval_samples=64, out=str(tmp_path / "run"))
+    summary = simulate(cfg)
+    assert summary["rounds"] == 2 and 0.0 <= summary["identity_match"] <= 1.0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["protocol"] == "fedavg" and config["image_size"] == 28
