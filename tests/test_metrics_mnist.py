@@ -1,9 +1,6 @@
 """The leakage metrics: arithmetic on tiny synthetic arrays, sanity checks on real MNIST (skipped
 without GANLEAK_DATA_DIR), and the comparison grid and strip images."""
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -123,15 +120,6 @@ def test_compare_grid_and_strip_have_the_right_size(tmp_path):
 
 
 # --- real MNIST ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    data_dir = os.environ.get("GANLEAK_DATA_DIR")
-    if not data_dir or not Path(data_dir).is_dir():
-        pytest.skip("GANLEAK_DATA_DIR is unset or not a directory")
-    from ganleak_cli.data import load_mnist
-    return load_mnist(data_dir)
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,9 @@
 """Loads the real MNIST files from GANLEAK_DATA_DIR (skipped when it is not available)."""
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    data_dir = os.environ.get("GANLEAK_DATA_DIR")
-    if not data_dir or not Path(data_dir).is_dir():
-        pytest.skip("GANLEAK_DATA_DIR is unset or not a directory")
-    from ganleak_cli.data import load_mnist
-    return load_mnist(data_dir)
 
 
 def test_train_images_shape_and_dtype(mnist):
