@@ -81,8 +81,13 @@ class RunFolder:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
-    def create(self) -> "RunFolder":
-        """Make the folder tree, marked incomplete (raises OSError when it cannot be written)."""
+    def create(self, config: dict | None = None) -> "RunFolder":
+        """Make the folder tree, marked incomplete (raises OSError when it cannot be written).
+
+        ``config`` is written first, so that a run killed at any later moment can be resumed."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if config is not None:
+            self.write_json("config.json", config)
         for sub in ("grids", "samples"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         _atomic_write(self.root / INCOMPLETE, INCOMPLETE_TEXT.format(root=self.root).encode())

@@ -238,8 +238,7 @@ def _start(world: World, folder: RunFolder, resume: bool) -> tuple[int, float]:
     there is one, else a fresh run folder."""
     state = load_checkpoint(folder.root) if resume else None
     if state is None:
-        folder.create()
-        folder.write_json("config.json", run_config(world.config))
+        folder.create(run_config(world.config))
         return 1, 0.0
     restore_world(world, state)
     folder.keep_metrics(state["metrics_lines"])

@@ -135,3 +135,14 @@ def test_more_victims_than_records_names_victims(tmp_path):
     result = invoke(["simulate", *TINY, "--victims", "500", "--out", str(tmp_path / "run")])
     assert_fails(result, 2, "--victims")
     assert not (tmp_path / "run").exists()
+
+
+def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_over(tmp_path):
+    """A run killed right after writing config.json (nothing else yet) still resumes."""
+    needs_mnist()
+    write_run(tmp_path / "run")
+    result = invoke(["simulate", "--resume", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "run" / "summary.json").is_file()
+    assert not (tmp_path / "run" / "INCOMPLETE").exists()
+    assert len((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()) == 1
