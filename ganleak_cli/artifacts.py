@@ -6,19 +6,28 @@ from __future__ import annotations
 import io
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+@contextmanager
+def atomic_open(path: Path):
+    """A binary handle on ``path.tmp``; on success it is fsynced and renamed over ``path``, so
+    readers see the old file or the whole new one, never half of one."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        handle.write(data)
+        yield handle
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    with atomic_open(path) as handle:
+        handle.write(data)
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -136,9 +145,8 @@ class RunFolder:
         pixels = to_uint8(images)
         squeezed = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
         path = self.root / "samples" / f"round_{round_no:04d}.npz"
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, images=squeezed, target_class=np.int64(target_class))
-        os.replace(tmp, path)
+        with atomic_open(path) as handle:
+            np.savez_compressed(handle, images=squeezed, target_class=np.int64(target_class))
         grid = tile(pixels[:grid_count])
         Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.NEAREST).save(
             self.root / "grids" / f"round_{round_no:04d}.png")

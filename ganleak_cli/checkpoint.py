@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ganleak_cli.artifacts import atomic_open
 from ganleak_cli.errors import GanleakError
 
 CHECKPOINT_NAME = "checkpoint.npz"
@@ -55,13 +56,9 @@ def join_state(meta, arrays: dict):
 def save_checkpoint(folder: str | os.PathLike, state: dict) -> Path:
     """Write ``state`` to ``folder/checkpoint.npz`` atomically (tmp, fsync, rename)."""
     path = Path(folder) / CHECKPOINT_NAME
-    tmp = path.with_name(path.name + ".tmp")
     meta, arrays = split_state(state)
-    with open(tmp, "wb") as handle:
+    with atomic_open(path) as handle:
         np.savez(handle, **{META: np.array(json.dumps(meta))}, **arrays)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
     _fsync_dir(path.parent)
     return path
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
+from ganleak_cli.artifacts import atomic_open
 from ganleak_cli.config import SimConfig
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
@@ -69,7 +69,6 @@ def write_results(path: Path, rows: list[dict]) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=columns(rows), restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buffer.getvalue())
-    os.replace(tmp, path)
+    with atomic_open(path) as handle:
+        handle.write(buffer.getvalue().encode())
     return path
