@@ -5,6 +5,11 @@ Each side is one ``ganleak sweep --executor local --jobs N`` into a fresh tempor
 workers every run gets cores // N TensorFlow threads, so the speed-up shows how much better N
 processes use the cores than one process with all of them (target ≥ 1.8× for 2 workers).
 
+A third sweep, 1 worker with one thread per run, separates the two effects measured in the
+same session: ``1 thread / 2 workers`` is how well the executor scales processes, and
+``2 · (all threads / 1 thread)`` is the most any 2-worker sweep can gain over a 1-worker
+sweep whose single run already uses every core (the ceiling of the first ratio).
+
     GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_sweep.py [--configs 8]
 """
 
@@ -22,12 +27,14 @@ TINY = ["rounds=4", "eval-every=2", "records-per-class=100", "local-steps=3", "g
         "fakes-per-turn=64", "eval-samples=64"]
 
 
-def sweep_seconds(configs: int, jobs: int, root: Path) -> float:
-    """Wall seconds of one local sweep of ``configs`` seeds with ``jobs`` workers."""
+def sweep_seconds(configs: int, jobs: int, root: Path, threads: int | None = None) -> float:
+    """Wall seconds of one local sweep of ``configs`` seeds with ``jobs`` workers
+    (``threads`` TensorFlow threads per run; None: the sweep's default)."""
     seeds = ",".join(str(s) for s in range(1, configs + 1))
     command = [sys.executable, "-m", "ganleak_cli.cli", "sweep", "--grid", f"seed={seeds}",
                *[arg for value in TINY for arg in ("--set", value)],
-               "--out", str(root / f"jobs{jobs}"), "--jobs", str(jobs)]
+               "--out", str(root / f"jobs{jobs}-threads{threads}"), "--jobs", str(jobs),
+               *(["--threads-per-job", str(threads)] if threads else [])]
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -42,9 +49,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         one = sweep_seconds(args.configs, 1, Path(tmp))
         two = sweep_seconds(args.configs, 2, Path(tmp))
-    print(f"{args.configs} configurations, 1 worker:   {one:7.1f} s")
-    print(f"{args.configs} configurations, 2 workers:  {two:7.1f} s")
-    print(f"speed-up (1 worker / 2 workers):  {one / two:6.2f}x  ({os.cpu_count()} cores)")
+        single = sweep_seconds(args.configs, 1, Path(tmp), threads=1)
+    cores = os.cpu_count()
+    print(f"{args.configs} configurations, 1 worker, {cores} threads: {one:7.1f} s")
+    print(f"{args.configs} configurations, 2 workers, {max(1, cores // 2)} thread(s) each:"
+          f" {two:7.1f} s")
+    print(f"{args.configs} configurations, 1 worker, 1 thread:  {single:7.1f} s")
+    print(f"speed-up (1 worker / 2 workers):        {one / two:6.2f}x  (target 1.8x)")
+    print(f"process scaling (1 thread / 2 workers): {single / two:6.2f}x")
+    print(f"ceiling 2 x ({cores} threads / 1 thread):  {2 * one / single:6.2f}x")
 
 
 if __name__ == "__main__":

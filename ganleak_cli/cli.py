@@ -12,7 +12,7 @@ import click
 
 from ganleak_cli import __version__
 from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
-from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, SimConfig
+from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.cli_options import option
 from ganleak_cli.data import class_defaults, dataset_num_classes
@@ -37,13 +37,16 @@ POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
 
 
 class ClassList(click.ParamType):
-    """A comma-separated list of class indices, e.g. ``0,1,2,3,4`` or ``0-4``."""
+    """A comma-separated list of class indices, e.g. ``0,1,2,3,4`` or ``0-4``; ``none`` is the
+    empty list (an adversary without records of its own)."""
 
     name = "CLASSES"
 
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
+        if str(value).strip().lower() == "none":
+            return ()
         try:
             out = []
             for part in str(value).split(","):
@@ -96,9 +99,14 @@ SIMULATE_OPTIONS = [
            help="Classes the victims hold (records split between victims without overlap)."),
     option("--adversary-classes", type=ClassList(), default=None,
            show_default="mnist 5-9; others the second half (att 20-39)",
-           help="Classes the adversary holds."),
+           help="Classes the adversary holds; 'none': no records of its own (with --attack "
+                "active it trains only on its generated samples)."),
     option("--records-per-class", type=POSITIVE_INT, default=None, show_default="all",
            help="Use at most this many training records of each class."),
+    option("--partition", type=click.Choice(PARTITIONS), default="shuffle",
+           help="How the victims share their classes' records: shuffle (disjoint random "
+                "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
+                "on att, one person each)."),
     option("--target-class", type=click.IntRange(min=0), default=None,
            show_default="mnist 3; others 0",
            help="The victims' class the adversary reconstructs."),

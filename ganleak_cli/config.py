@@ -15,6 +15,7 @@ from ganleak_cli.protocol.selection import SELECTIONS
 FAKE_POOLS = ("replace", "accumulate")
 DEFENSES = ("none", "shokri", "dpsgd")
 ACCOUNTANTS = ("rdp", "pld")
+PARTITIONS = ("shuffle", "by-class")
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
 
 
@@ -33,6 +34,7 @@ class SimConfig:
     victim_classes: tuple[int, ...] = (0, 1, 2, 3, 4)
     adversary_classes: tuple[int, ...] = (5, 6, 7, 8, 9)
     records_per_class: int | None = None
+    partition: str = "shuffle"
     target_class: int = 3
     attack: str = "active"
     theta_u: float = 1.0
@@ -172,6 +174,7 @@ class SimConfig:
         for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
                               ("fake_pool", FAKE_POOLS), ("defense", DEFENSES),
                               ("accountant", ACCOUNTANTS), ("protocol", PROTOCOLS),
+                              ("partition", PARTITIONS),
                               ("color", tuple(COLOR_MODES))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}: must be one of {', '.join(allowed)}, "
@@ -180,10 +183,17 @@ class SimConfig:
     def _validate_classes(self, num_classes: int) -> None:
         for name in ("victim_classes", "adversary_classes"):
             classes = getattr(self, name)
-            if not classes or len(set(classes)) != len(classes):
+            if len(set(classes)) != len(classes) or not (classes or name == "adversary_classes"):
                 raise ValueError(f"{name}: must list distinct classes, got {list(classes)}")
             if any(not 0 <= c < num_classes for c in classes):
                 raise ValueError(f"{name}: classes must be in 0..{num_classes - 1}")
+        if not self.adversary_classes and self.attack != "active":
+            raise ValueError("adversary_classes: an adversary without records of its own (none) "
+                             "trains only on its generated samples; it needs --attack active")
+        if self.partition == "by-class" and self.victims > len(self.victim_classes):
+            raise ValueError(f"victims: --partition by-class gives each victim whole classes; "
+                             f"{self.victims} victims cannot share "
+                             f"{len(self.victim_classes)} classes")
         if self.target_class in self.adversary_classes:
             raise ValueError(f"target_class: {self.target_class} is held by the adversary; "
                              "the target must be a class only victims hold")

@@ -98,7 +98,8 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none
     or mia)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
-                         np.random.default_rng(seeds["partition"]), cfg.records_per_class)
+                         np.random.default_rng(seeds["partition"]), cfg.records_per_class,
+                         by_class=cfg.partition == "by-class")
     if min(len(share) for share in part.victims) < 1:
         held = sum(len(share) for share in part.victims)
         raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
@@ -218,7 +219,7 @@ def privacy_figures(world: World) -> dict:
     private = world.private_participants
     if not private:
         return {}
-    fewest = min(len(p.labels) for p in private)
+    fewest = min((len(p.labels) for p in private if len(p.labels)), default=1)
     turn = turn_ledger(world.config, world.server.weights.size, fewest)
     return epsilon_figures(world.config, [p.ledger for p in private], turn,
                            world.server.weights.size)

@@ -34,7 +34,9 @@ STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
 @option("--executor", type=click.Choice(["local", "ray"]), default="local",
         help="local: --jobs processes on this machine; ray: one Ray task per configuration.")
 @option("--jobs", type=click.IntRange(min=1), default=1,
-        help="Local executor: runs at a time (each gets cores // jobs TensorFlow threads).")
+        help="Local executor: runs at a time.")
+@option("--threads-per-job", type=click.IntRange(min=1), default=None,
+        show_default="cores // jobs", help="Local executor: TensorFlow threads of each run.")
 @option("--ray-address", default=None, show_default="RAY_ADDRESS, else a new local runtime",
         help="Ray: address of the cluster to join.")
 @option("--ray-cpus-per-task", type=click.FloatRange(min=0.0, min_open=True), default=1.0,
@@ -44,12 +46,14 @@ STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
 @option("--dry-run", is_flag=True, default=False,
         help="List the configurations, their folders and states; run nothing.")
 @click.pass_context
-def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, dry_run, **ray):
+def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, threads_per_job,
+                  dry_run, **ray):
     """Run every configuration of SWEEP_FILE (TOML: [base], [axes], [[runs]]) and/or
     --grid/--set, each into <--out>/<name>; write <--out>/results.csv and print its path."""
-    if executor == "ray" and jobs != 1:
-        raise click.BadParameter("is for --executor local; Ray schedules by "
-                                 "--ray-cpus-per-task", param_hint="'--jobs'")
+    for hint, given in (("--jobs", jobs != 1), ("--threads-per-job", threads_per_job)):
+        if executor == "ray" and given:
+            raise click.BadParameter("is for --executor local; Ray schedules by "
+                                     "--ray-cpus-per-task", param_hint=f"'{hint}'")
     if not (sweep_file or grids or sets):
         raise click.UsageError("give a sweep file, --grid or --set")
     runs = plan_runs(expand(build_spec(sweep_file, grids, sets)), out, name)
@@ -58,7 +62,7 @@ def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, dry_r
         ctx.exit(2 if any(run.state == "conflict" for run in runs) else 0)
     refuse_conflicts(runs)
     prepare_folder(out)
-    outcomes = execute(runs, out, executor, jobs, ray)
+    outcomes = execute(runs, out, executor, (jobs, threads_per_job), ray)
     path = write_results(Path(out) / RESULTS_NAME, [result_row(r, outcomes.get(r.name))
                                                    for r in runs])
     failed = [r.name for r in runs if not (r.folder / "summary.json").is_file()]
@@ -101,8 +105,10 @@ def prepare_folder(out: str) -> None:
     Path(out).mkdir(parents=True, exist_ok=True)
 
 
-def execute(runs, out: str, executor: str, jobs: int, ray: dict) -> dict:
-    """Run every unfinished configuration; return their outcomes by name."""
+def execute(runs, out: str, executor: str, local: tuple, ray: dict) -> dict:
+    """Run every unfinished configuration; return their outcomes by name. ``local`` is
+    (jobs, threads per job or None) of the local executor."""
+    jobs = local[0]
     todo = [run for run in runs if run.state != "finished"]
     click.echo(f"{count_states(runs)}; running {len(todo)} with the {executor} executor"
                + (f", {jobs} at a time" if executor == "local" else ""), err=True)
@@ -115,7 +121,7 @@ def execute(runs, out: str, executor: str, jobs: int, ray: dict) -> dict:
 
     work = [job(run, out) for run in todo]
     if work and executor == "local":
-        run_local(work, jobs, on_done)
+        run_local(work, jobs, on_done, threads=local[1])
     elif work:
         run_ray(work, ray["ray_address"], ray["ray_cpus_per_task"],
                 ray["ray_gpus_per_task"], on_done)

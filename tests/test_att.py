@@ -218,3 +218,70 @@ def test_a_corrupt_face_in_the_archive_is_rejected_by_name(att_dir, tmp_path, mo
     _fake_get_file(monkeypatch, _zip_faces(att_dir, tmp_path / "a.zip", damage="s2/5.pgm"), [])
     with pytest.raises(DataError, match=r"s2/5\.pgm.*sha256 mismatch"):
         load_dataset("att", str(tmp_path))
+
+
+def test_forty_victims_by_class_hold_one_person_each(faces):
+    part = split_records(faces.y_train, tuple(range(40)), (), 40, np.random.default_rng(0),
+                         by_class=True)
+    assert len(part.victims) == 40 and len(part.adversary) == 0
+    for person, share in enumerate(part.victims):
+        assert len(share) == 7 and set(faces.y_train[share]) == {person}
+    assert len(np.unique(np.concatenate(part.victims))) == 280
+
+
+def test_by_class_deals_classes_round_robin():
+    labels = np.repeat(np.arange(6), 3)
+    part = split_records(labels, (0, 1, 2, 3, 4), (5,), 2, np.random.default_rng(0),
+                         by_class=True)
+    assert set(labels[part.victims[0]]) == {0, 2, 4} and set(labels[part.victims[1]]) == {1, 3}
+    assert set(labels[part.adversary]) == {5}
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--adversary-classes", "none", "--attack", "passive"], "--adversary-classes"),
+    (["--partition", "by-class", "--victims", "21"], "--victims"),
+    (["--partition", "by-person"], "--partition"),
+])
+def test_scenario_options_are_checked(tmp_path, args, named):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["simulate", "--dataset", "att", *args,
+                                       "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and named in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "r").exists()
+
+
+def test_adversary_without_records_is_accepted_for_the_active_attack():
+    cfg = build_config({"dataset": "att", "victims": 40, "victim_classes": tuple(range(40)),
+                        "adversary_classes": (), "partition": "by-class", "target_class": 7})
+    assert cfg.adversary_classes == () and cfg.attack == "active"
+
+
+def _forty_victims(tmp_path, protocol):
+    from click.testing import CliRunner
+
+    out = tmp_path / protocol
+    args = ["simulate", "--dataset", "att", "--image-size", "32", "--victims", "40",
+            "--victim-classes", "0-39", "--adversary-classes", "none", "--partition", "by-class",
+            "--target-class", "7", "--protocol", protocol, "--rounds", "2", "--eval-every", "2",
+            "--local-steps", "1", "--gen-steps", "2", "--fakes-per-turn", "64",
+            "--eval-samples", "64", "--out", str(out), "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("protocol", ["dssgd", "fedavg"])
+def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, protocol):
+    import json
+
+    monkeypatch.setenv("GANLEAK_DATA_DIR", str(att_dir))
+    out = _forty_victims(tmp_path, protocol)
+    config = json.loads((out / "config.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    assert config["victims"] == 40 and config["adversary_classes"] == []
+    assert config["protocol"] == protocol and summary["rounds"] == 2
+    # the model learns to tell 40 people apart a little (chance: 1/40) and the attack is measured
+    assert summary["model_accuracy"] > 1 / 40
+    assert 0.0 <= summary["identity_match"] <= 1.0 and "identity_flat_baseline" in summary

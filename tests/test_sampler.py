@@ -41,9 +41,12 @@ def test_take_more_than_an_epoch_at_once():
         np.testing.assert_array_equal(np.sort(out[4 * e:4 * e + 4]), np.arange(4))
 
 
-def test_zero_records_raise():
-    with pytest.raises(ValueError, match="no records"):
-        BatchSampler(0, np.random.default_rng(0))
+def test_zero_records_give_nothing_and_negative_raise():
+    sampler = BatchSampler(0, np.random.default_rng(0))
+    out = sampler.take(64)
+    assert out.shape == (0,) and out.dtype == np.int64
+    with pytest.raises(ValueError, match="negative"):
+        BatchSampler(-1, np.random.default_rng(0))
 
 
 def test_stack_batches_shape():

@@ -167,6 +167,8 @@ def test_bad_sweep_file_is_a_usage_error(tmp_path, text, named):
     (["--grid", "seed=1,2", "--name", "same"], ["#1 and #2", "--name"]),
     (["--grid", "seed=1,2", "--name", "a/{seed}"], ["--name", "'/'"]),
     (["--set", "rounds=2", "--executor", "ray", "--jobs", "2"], ["--jobs"]),
+    (["--set", "rounds=2", "--executor", "ray", "--threads-per-job", "2"], ["--threads-per-job"]),
+    (["--set", "rounds=2", "--threads-per-job", "0"], ["--threads-per-job"]),
     ([], ["sweep file, --grid or --set"]),
 ])
 def test_bad_command_line_is_a_usage_error(tmp_path, args, named):
@@ -260,6 +262,9 @@ def test_local_executor_divides_threads(monkeypatch):
     assert all(env["TF_NUM_INTRAOP_THREADS"] == env["TF_NUM_INTEROP_THREADS"] == "2"
                and env["OMP_NUM_THREADS"] == "2" and env["GANLEAK_X"] == "1" for env in seen)
     assert executors.thread_env(0)["OMP_NUM_THREADS"] == "1"
+    seen.clear()
+    executors.run_local([{"name": "a", "env": {}}], 3, done.append, threads=5)
+    assert seen[0]["TF_NUM_INTRAOP_THREADS"] == seen[0]["OMP_NUM_THREADS"] == "5"
 
 
 def test_job_env_keeps_settings_but_not_what_the_sweep_sets():

@@ -133,6 +133,10 @@ class GanAdversary(Participant):
         order = self.rng.permutation(len(y))
         return x[order], y[order]
 
+    def example_count(self) -> int:
+        """Own records plus the generated samples it trains on (the count it reports)."""
+        return len(self.labels) + len(self.fakes)
+
     def state_dict(self) -> dict:
         """The participant's state plus the generator, the fake pool and the turn count."""
         return {**super().state_dict(), "generator": self.generator.state_dict(),

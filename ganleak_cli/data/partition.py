@@ -16,17 +16,24 @@ class Partition:
 
 
 def split_records(labels: np.ndarray, victim_classes, adversary_classes, n_victims: int,
-                  rng: np.random.Generator, records_per_class: int | None = None) -> Partition:
-    """Give the victims' classes' records to the victims (disjoint, shuffled, near-equal shares)
-    and the adversary's classes' records to the adversary.
+                  rng: np.random.Generator, records_per_class: int | None = None,
+                  by_class: bool = False) -> Partition:
+    """Give the victims' classes' records to the victims and the adversary's classes' records
+    (possibly none) to the adversary.
 
-    ``records_per_class`` caps how many records of each class are used (None: all of them).
-    The two class lists must be disjoint (``SimConfig.validate`` checks it); a class in both
-    would be given to both roles.
+    ``shuffle`` (default): the victims' pooled records in disjoint, shuffled, near-equal shares.
+    ``by_class``: victim i holds every record of classes ``victim_classes[i::n_victims]`` (with 40
+    victims and 40 AT&T persons, one person each). ``records_per_class`` caps how many records of
+    each class are used (None: all). The two class lists must be disjoint (``SimConfig.validate``
+    checks it); a class in both would be given to both roles.
     """
     victim_pool = _take_classes(labels, victim_classes, rng, records_per_class)
     adversary = np.sort(_take_classes(labels, adversary_classes, rng, records_per_class))
-    shares = np.array_split(rng.permutation(victim_pool), n_victims)
+    if by_class:
+        shares = [victim_pool[np.isin(labels[victim_pool], victim_classes[i::n_victims])]
+                  for i in range(n_victims)]
+    else:
+        shares = np.array_split(rng.permutation(victim_pool), n_victims)
     return Partition(victims=tuple(np.sort(s) for s in shares), adversary=adversary)
 
 
@@ -37,4 +44,4 @@ def _take_classes(labels, classes, rng, cap) -> np.ndarray:
         if cap is not None and idx.size > cap:
             idx = rng.choice(idx, size=cap, replace=False)
         chosen.append(idx)
-    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
+    return np.concatenate(chosen).astype(np.int64) if chosen else np.empty(0, dtype=np.int64)

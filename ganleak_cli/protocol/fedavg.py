@@ -4,7 +4,8 @@ Each round every participant starts from the global model, trains ``local_steps`
 its own records (the GAN insider does exactly what it does in a DSSGD turn: train its generator
 against the downloaded model, then train on its records and fakes), and the server replaces the
 global weights by the average of the participants' resulting weights, weighted by how many
-records each holds. The exchange order is irrelevant: everybody starts from the same model.
+training examples each reports (its records; the insider adds the generated samples it trained
+on, as a client reporting its local data size would). The exchange order is irrelevant: everybody starts from the same model.
 """
 
 from __future__ import annotations
@@ -41,4 +42,4 @@ class FedAvgRound:
     def play(self, participants, server, rules, order: str, rng) -> None:
         """Train every participant locally and replace the global weights by their average."""
         models = [local_model(p, server, rules) for p in participants]
-        server.replace(weighted_average(models, [len(p.labels) for p in participants]))
+        server.replace(weighted_average(models, [p.example_count() for p in participants]))

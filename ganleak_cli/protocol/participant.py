@@ -73,14 +73,20 @@ class Participant:
     def train_and_upload(self, x: np.ndarray, y: np.ndarray, rules: ExchangeRules) -> Upload:
         """Train on (x, y), keep the result locally, and return what the uploader releases."""
         xb, yb = stack_batches(x, y, rules.batch_size)
+        if len(xb) == 0:  # no records (an adversary without data before its attack starts)
+            return Upload(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
         self.last_loss = self.trainer.train(xb, yb)
-        step_event = self.trainer.step_event(rules.batch_size / len(self.labels))
+        step_event = self.trainer.step_event(rules.batch_size / self.example_count())
         if step_event is not None:
             self.ledger.record(step_event, len(xb))
         new_weights = self.trainer.flat.get()
         delta = new_weights - self.local_weights
         self.local_weights = new_weights
         return self.uploader(delta, self.rng, self.ledger)
+
+    def example_count(self) -> int:
+        """Training examples this participant reports (FedAvg's averaging weight)."""
+        return len(self.labels)
 
     def state_dict(self) -> dict:
         """Local weights, RNG, sampler position, DP ledger and last loss (for checkpoints)."""

@@ -9,15 +9,18 @@ class BatchSampler:
     """Yields record indices in shuffled epochs, continuing where the last turn stopped."""
 
     def __init__(self, n_records: int, rng: np.random.Generator):
-        if n_records <= 0:
-            raise ValueError("sampler: a participant holds no records")
+        if n_records < 0:
+            raise ValueError("sampler: a negative number of records")
         self.n_records = n_records
         self.rng = rng
         self._order = rng.permutation(n_records)
         self._cursor = 0
 
     def take(self, count: int) -> np.ndarray:
-        """The next ``count`` indices; a new shuffled epoch starts whenever one runs out."""
+        """The next ``count`` indices; a new shuffled epoch starts whenever one runs out (none
+        for a participant without records)."""
+        if self.n_records == 0:
+            return np.empty(0, dtype=np.int64)
         out = []
         while count > 0:
             if self._cursor == self.n_records:

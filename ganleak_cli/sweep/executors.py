@@ -76,9 +76,10 @@ def failure_line(log: Path, code: int) -> str:
     return (errors or lines or [f"exit code {code}"])[-1][:500]
 
 
-def run_local(jobs: list[dict], workers: int, on_done) -> None:
-    """Run ``jobs`` ``workers`` at a time here; each gets cores // workers threads."""
-    threads = thread_env(max(1, cpu_count() // workers))
+def run_local(jobs: list[dict], workers: int, on_done, threads: int | None = None) -> None:
+    """Run ``jobs`` ``workers`` at a time here; each gets ``threads`` TensorFlow threads
+    (None: cores // workers)."""
+    threads = thread_env(threads or max(1, cpu_count() // workers))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_job, {**job, "env": {**job["env"], **threads}})
                    for job in jobs]
