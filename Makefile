@@ -1,8 +1,11 @@
 # ganleak — common tasks. PYTHON may point at a virtual environment's interpreter.
 PYTHON ?= python
 DATA_DIR ?= $(GANLEAK_DATA_DIR)
+PROFILE ?= quick
+JOBS ?= 2
 
-.PHONY: install test test-fast test-slow bench headline sweep-example clean
+.PHONY: install test test-fast test-slow bench bench-sweep bench-memory headline sweep-example \
+	reproduce-figures clean
 
 install:  ## install ganleak and its test dependencies (editable)
 	$(PYTHON) -m pip install -e '.[dev]'
@@ -21,6 +24,15 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 	$(PYTHON) benchmarks/bench_shokri.py
 	$(PYTHON) benchmarks/bench_determinism.py
 
+bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (about 5 min)
+	$(PYTHON) benchmarks/bench_sweep.py
+
+bench-memory:  ## peak RSS of 40 AT&T victims + adversary vs 1 victim (needs the faces)
+	$(PYTHON) benchmarks/bench_memory.py
+
+reproduce-figures:  ## every preset of presets/ at PROFILE=tiny|quick|full → figures/REPORT.md
+	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --jobs $(JOBS)
+
 headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 	$(PYTHON) -m ganleak_cli.cli simulate --victims 1 --out runs/headline --overwrite
 
@@ -28,4 +40,4 @@ sweep-example:  ## a tiny sweep (5 runs, 2 at a time): runs/sweep-tiny/*/ and re
 	$(PYTHON) -m ganleak_cli.cli sweep docs/sweep_tiny.toml --out runs/sweep-tiny --jobs 2
 
 clean:
-	rm -rf runs .pytest_cache build *.egg-info
+	rm -rf runs figures-tiny .pytest_cache build *.egg-info

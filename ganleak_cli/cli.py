@@ -20,6 +20,7 @@ from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
 from ganleak_cli.report_cli import report_command
+from ganleak_cli.reproduce_cli import reproduce_command
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
@@ -223,6 +224,7 @@ def main():
 main.add_command(datasets)
 main.add_command(report_command)
 main.add_command(sweep_command)
+main.add_command(reproduce_command)
 
 
 def usage_error(exc: ValueError) -> click.BadParameter:

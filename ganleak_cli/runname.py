@@ -21,9 +21,10 @@ MAX_NAME_BYTES = 255
 
 
 def field_value(value):
-    """A SimConfig value as a name shows it (class lists as ``0+1+2``; others unchanged)."""
+    """A SimConfig value as a name shows it (class lists as ``0+1+2``, the empty one as
+    ``none``; others unchanged)."""
     if isinstance(value, (tuple, list)):
-        return "+".join(str(v) for v in value)
+        return "+".join(str(v) for v in value) or "none"
     return value
 
 

@@ -103,7 +103,7 @@ def flag_args(param: click.Option, value) -> list[str]:
             return [param.opts[0]]
         return [param.secondary_opts[0]] if param.secondary_opts else []
     if isinstance(value, (tuple, list)):
-        text = ",".join(str(v) for v in value)
+        text = ",".join(str(v) for v in value) or "none"  # ClassList: none is the empty list
     else:
         text = repr(value) if isinstance(value, float) else str(value)
     return [max(param.opts, key=len), text]

@@ -1,0 +1,1 @@
+"""make reproduce-figures: presets, claims and the figures/REPORT.md they produce."""

@@ -1,0 +1,126 @@
+"""Experiment presets: one TOML file per figure or panel of the paper, under ``presets/``.
+
+A preset holds ``title`` and ``paper`` (what it reproduces), ``[base]`` (``ganleak simulate``
+options shared by its runs), ``[runs.NAME]`` (each run's own options), optional
+``[profiles.PROFILE]`` overrides, and ``[[claims]]`` (``claim``, ``check``, ``explain``; see
+``claims``); every check is parsed, and must name the preset's own runs, when it is loaded. ``presets/profiles.toml`` holds the scale of each profile shared by every preset.
+A run's options are base, then the run's own, then the shared profile, then the preset's profile
+(a profile sets the scale — rounds, steps — and so wins over the experiment's settings).
+Option keys and values are checked exactly as a sweep file's are (``sweep.spec``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from ganleak_cli.configfile import ConfigFileError, read_config
+from ganleak_cli.reproduce.claims import ClaimError, parse_check
+from ganleak_cli.sweep.spec import SweepSpec, checked_table, simulate_command
+
+PROFILES = ("tiny", "quick", "full")
+PROFILES_FILE = "profiles.toml"
+PRESET_KEYS = ("title", "paper", "base", "runs", "profiles", "claims")
+CLAIM_KEYS = ("claim", "check", "explain")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One preset file: its runs' option tables (TOML keys) for one profile, and its claims."""
+
+    name: str
+    title: str
+    paper: str
+    runs: dict          # run name → option table (TOML keys)
+    claims: list        # dicts with claim, check, explain
+
+
+def load_presets(folder: Path, profile: str, only=()) -> list[Preset]:
+    """Every ``*.toml`` preset of ``folder`` (but profiles.toml), in name order, for
+    ``profile``; ``only`` keeps the named presets (an unknown name is a usage error)."""
+    shared = load_profiles(folder / PROFILES_FILE, profile)
+    paths = sorted(p for p in folder.glob("*.toml") if p.name != PROFILES_FILE)
+    if not paths:
+        raise click.BadParameter(f"{folder} holds no preset (*.toml)", param_hint="'--presets'")
+    unknown = sorted(set(only) - {p.stem for p in paths})
+    if unknown:
+        raise click.BadParameter(f"no preset named {unknown[0]!r} in {folder}",
+                                 param_hint="'--only'")
+    return [load_preset(p, profile, shared) for p in paths if not only or p.stem in only]
+
+
+def load_profiles(path: Path, profile: str) -> dict:
+    """The shared option table of ``profile`` (empty when the file or the table is absent)."""
+    if not path.is_file():
+        return {}
+    data = read_config(str(path))
+    unknown = sorted(set(data) - set(PROFILES))
+    if unknown:
+        raise ConfigFileError(str(path), f"unknown profile {unknown[0]!r}; "
+                                         f"profiles are {', '.join(PROFILES)}")
+    return table(str(path), data, profile)
+
+
+def load_preset(path: Path, profile: str, shared: dict) -> Preset:
+    """One preset file, checked, with ``profile`` applied."""
+    data = read_config(str(path))
+    unknown = sorted(set(data) - set(PRESET_KEYS))
+    if unknown:
+        raise ConfigFileError(str(path), f"unknown key {unknown[0]!r}; a preset holds "
+                                         f"{', '.join(PRESET_KEYS)}")
+    runs = table(str(path), data, "runs")
+    if not runs or not all(isinstance(v, dict) for v in runs.values()):
+        raise ConfigFileError(str(path), "needs at least one [runs.NAME] table of options")
+    own = table(str(path), table(str(path), data, "profiles"), profile)
+    base = table(str(path), data, "base")
+    return Preset(name=path.stem, title=str(data.get("title", path.stem)),
+                  paper=str(data.get("paper", "")),
+                  runs={name: {**base, **values, **shared, **own}
+                        for name, values in runs.items()},
+                  claims=checked_claims(str(path), data.get("claims", []), runs))
+
+
+def table(path: str, data: dict, key: str) -> dict:
+    """``data[key]`` when it is a table (empty when absent)."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigFileError(path, f"{key!r} must be a table")
+    return value
+
+
+def checked_claims(path: str, claims, runs) -> list:
+    """The ``[[claims]]`` entries: each a table of the strings ``claim``, ``check`` and
+    ``explain`` (the one line REPORT.md gives when the claim does not pass)."""
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise ConfigFileError(path, "'claims' must be an array of tables ([[claims]])")
+    for i, entry in enumerate(claims, 1):
+        unknown = sorted(set(entry) - set(CLAIM_KEYS))
+        if unknown or not all(isinstance(entry.get(k), str) for k in CLAIM_KEYS):
+            raise ConfigFileError(path, f"[[claims]] #{i}: needs the strings 'claim', 'check' "
+                                        f"and 'explain', and nothing else")
+        try:
+            parse_check(entry["check"], runs)
+        except ClaimError as exc:
+            raise ConfigFileError(path, f"[[claims]] #{i}: {exc}") from None
+    return claims
+
+
+def run_folder_name(preset: Preset, run: str) -> str:
+    """``<preset>--<run>``: where the run's folder goes under the reproduction's runs folder."""
+    return f"{preset.name}--{run}"
+
+
+def sweep_spec(presets: list[Preset]) -> SweepSpec:
+    """Every run of every preset as an explicit sweep run named ``<preset>--<run>``, its
+    options checked as a sweep file's are."""
+    command = simulate_command()
+    ctx = click.Context(command)
+    runs = []
+    for preset in presets:
+        for run, values in preset.runs.items():
+            label = f"presets/{preset.name}.toml [runs.{run}]"
+            checked = checked_table(command, ctx, label, values)
+            runs.append({**checked, "name": run_folder_name(preset, run)})
+    return SweepSpec(base={}, axes={}, runs=runs)

@@ -1,0 +1,62 @@
+"""``ganleak reproduce``: run every preset of the paper (``presets/*.toml``) at one profile,
+reusing finished runs and resuming interrupted ones (it is a sweep), then write ``figures/``
+with the paper-style figures and REPORT.md scoring each claim PASS/FAIL.
+No TensorFlow import here: the runs are sweep subprocesses."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+
+import click
+
+from ganleak_cli.cli_options import option
+from ganleak_cli.reproduce.figures import write_report
+from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
+from ganleak_cli.sweep.plan import RESULTS_NAME, plan_runs
+from ganleak_cli.sweep.results import result_row, write_results
+from ganleak_cli.sweep.spec import expand
+from ganleak_cli.sweep_cli import execute, prepare_folder, refuse_conflicts
+
+
+@click.command("reproduce")
+@option("--profile", type=click.Choice(PROFILES), default="quick",
+        help="tiny: every preset for a few rounds (pipeline check); quick: about an hour on "
+             "2 cores; full: the paper's scale (GPU or a long night).")
+@option("--presets", type=click.Path(file_okay=False, exists=True), default="presets",
+        help="Folder of preset files (*.toml, and profiles.toml).")
+@option("--only", multiple=True, metavar="PRESET", show_default=False,
+        help="Run and report only this preset (repeatable).")
+@option("--runs", type=click.Path(file_okay=False), default=None,
+        show_default="runs/reproduce-<profile>", help="Folder of the runs (reused and resumed).")
+@option("--figures", type=click.Path(file_okay=False), default=None,
+        show_default="figures (tiny: figures-tiny)", help="Folder to write figures and "
+                                                          "REPORT.md into (replaced).")
+@option("--jobs", type=click.IntRange(min=1), default=1, help="Runs at a time.")
+@click.pass_context
+def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
+    """Run the paper's experiments (PROFILE) and score every claim in <figures>/REPORT.md."""
+    start = time.monotonic()
+    chosen = load_presets(Path(presets), profile, only)
+    runs_root = Path(runs or f"runs/reproduce-{profile}")
+    planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
+    refuse_conflicts(planned)
+    prepare_folder(str(runs_root))
+    outcomes = execute(planned, str(runs_root), "local", (jobs, None), {})
+    write_results(runs_root / RESULTS_NAME, [result_row(r, outcomes.get(r.name)) for r in planned])
+    reused = sum(r.state == "finished" for r in planned)
+    header = {"profile": profile, "date": datetime.date.today().isoformat(),
+              "runs": f"{runs_root} ({len(planned)} runs, {reused} reused from an earlier "
+                      f"invocation)",
+              "wall time of this invocation": f"{time.monotonic() - start:.0f} s"}
+    report = write_report(chosen, runs_root, Path(figures or default_figures(profile)), header)
+    failed = [r.name for r in planned if not (r.folder / "summary.json").is_file()]
+    click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} failed", err=True)
+    click.echo(str(report))
+    ctx.exit(1 if failed else 0)
+
+
+def default_figures(profile: str) -> str:
+    """``figures`` for the real profiles; the tiny pipeline check writes ``figures-tiny``."""
+    return "figures-tiny" if profile == "tiny" else "figures"

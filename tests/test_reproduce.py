@@ -1,0 +1,152 @@
+"""`ganleak reproduce` / make reproduce-figures: presets, claims and the report (no training:
+run folders are written by hand here; the real pipeline runs as PROFILE=tiny in .ci/run)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ganleak_cli.cli import main
+from ganleak_cli.reproduce.claims import ClaimError, judge, parse_check
+from ganleak_cli.reproduce.figures import write_report
+from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
+from ganleak_cli.sweep.plan import plan_runs
+from ganleak_cli.sweep.spec import expand
+
+PRESETS = Path(__file__).resolve().parents[1] / "presets"
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+def claim(check):
+    return {"claim": "c", "check": check, "explain": "because"}
+
+
+@pytest.mark.parametrize("check, verdict", [
+    ("a.x >= 0.5", "PASS"), ("a.x >= 0.61", "FAIL"), ("a.x > b.x", "PASS"),
+    ("a.x > b.x + 0.5", "FAIL"), ("a.x < b.x - 0.1", "FAIL"), ("b.x <= 0.1", "PASS"),
+    ("a.missing >= 0", "MISSING"), ("c.x >= 0", "MISSING"),
+])
+def test_checks_compare_measured_numbers(check, verdict):
+    summaries = {"a": {"x": 0.6}, "b": {"x": 0.1}, "c": None}
+    result = judge(claim(check), summaries)
+    assert result.verdict == verdict
+    assert result.explain == {"PASS": "", "FAIL": "because"}.get(verdict, result.explain)
+    if verdict == "MISSING":
+        assert "did not finish" in result.explain
+
+
+def test_measured_values_are_shown():
+    result = judge(claim("a.x > b.x + 0.2"), {"a": {"x": 0.6}, "b": {"x": 0.1}})
+    assert result.measured == "a.x = 0.6; b.x = 0.1" and result.verdict == "PASS"
+
+
+@pytest.mark.parametrize("check, message", [
+    ("a.x", "expected"), ("a.x == 1", "expected"), ("__import__('os') > 1", "expected"),
+    ("z.x > 1", "no run named 'z'"),
+])
+def test_bad_checks_are_rejected(check, message):
+    with pytest.raises(ClaimError, match=message):
+        parse_check(check, {"a": {}})
+
+
+# --- presets ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_shipped_presets_load_and_check_as_simulate_options(profile, tmp_path):
+    presets = load_presets(PRESETS, profile)
+    names = {p.name for p in presets}
+    assert {"mnist_attack", "mnist_dp", "mnist_fedavg", "att_faces", "att_faces_dp",
+            "att_many"} <= names
+    runs = plan_runs(expand(sweep_spec(presets)), str(tmp_path / "runs"), None)
+    assert len(runs) == sum(len(p.runs) for p in presets) and all(r.state == "new" for r in runs)
+    by_name = {r.name: r.config for r in runs}
+    assert by_name["mnist_dp--eps_c_0_01"].dp_eps_per_param == 0.01
+    assert by_name["att_many--fedavg"].adversary_classes == ()
+    if profile == "tiny":  # the profile's scale wins over a preset's own rounds
+        assert all(cfg.rounds == 2 for cfg in by_name.values())
+    else:
+        assert by_name["mnist_dp--eps_c_100"].rounds >= 180
+
+
+def test_the_paper_claims_are_all_covered():
+    presets = {p.name: p for p in load_presets(PRESETS, "quick")}
+    assert set(presets["mnist_attack"].runs) >= {"active", "theta_u_0_1", "theta_u_0_01",
+                                                  "passive", "mia"}
+    assert set(presets["mnist_dp"].runs) == {"eps_c_100", "eps_c_10", "eps_c_0_01"}
+    assert all(c["explain"] for p in presets.values() for c in p.claims)
+
+
+def write_preset(folder: Path, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "demo.toml").write_text(text)
+
+
+GOOD = '''title = "demo"
+[base]
+rounds = 3
+[runs.one]
+theta-u = 0.5
+[[claims]]
+claim = "it leaks"
+check = "one.oracle_target_rate >= 0.9"
+explain = "too few rounds"
+'''
+
+
+@pytest.mark.parametrize("text, named", [
+    (GOOD.replace("theta-u = 0.5", "theta-u = 5"), "theta-u"),
+    (GOOD.replace("theta-u", "theta-uu"), "theta-uu"),
+    (GOOD.replace('explain = "too few rounds"\n', ""), "explain"),
+    (GOOD.replace("one.oracle", "two.oracle"), "no run named 'two'"),
+    ("figure = 1\n" + GOOD, "unknown key 'figure'"),
+    ('title = "x"\n', "runs.NAME"),
+])
+def test_bad_presets_are_usage_errors_naming_the_problem(tmp_path, text, named):
+    write_preset(tmp_path / "p", text)
+    result = CliRunner().invoke(main, ["reproduce", "--presets", str(tmp_path / "p"),
+                                       "--runs", str(tmp_path / "runs"),
+                                       "--figures", str(tmp_path / "fig")])
+    assert result.exit_code == 2 and named in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "fig").exists()
+
+
+def test_unknown_only_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["reproduce", "--only", "nope", "--runs",
+                                       str(tmp_path / "r")])
+    assert result.exit_code == 2 and "--only" in result.output and "'nope'" in result.output
+
+
+# --- the report from finished (hand-written) run folders --------------------------------------
+
+def fake_run(folder: Path, summary: dict, finished: bool = True) -> None:
+    (folder / "grids").mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"rounds": 3, "seed": 0}))
+    record = {"round": 3, **summary}
+    (folder / "metrics.jsonl").write_text(json.dumps(record) + "\n")
+    if finished:
+        (folder / "summary.json").write_text(json.dumps(summary))
+    from PIL import Image
+    Image.new("L", (8, 8)).save(folder / "grids" / "compare_0003.png")
+
+
+def test_report_scores_every_claim_and_copies_the_figures(tmp_path):
+    write_preset(tmp_path / "p", GOOD + '''[runs.two]
+[[claims]]
+claim = "two leaks less"
+check = "two.oracle_target_rate < one.oracle_target_rate"
+explain = "x"
+''')
+    presets = load_presets(tmp_path / "p", "quick")
+    fake_run(tmp_path / "runs" / "demo--one", {"oracle_target_rate": 0.8, "model_accuracy": 0.9})
+    fake_run(tmp_path / "runs" / "demo--two", {"oracle_target_rate": 0.1}, finished=False)
+    report = write_report(presets, tmp_path / "runs", tmp_path / "fig", {"profile": "quick"})
+    text = report.read_text()
+    assert "1 FAIL, 1 MISSING (of 2 claims)" in text
+    assert "one.oracle_target_rate = 0.8" in text and "too few rounds" in text
+    assert "unfinished: round 3 of 3" in text
+    assert (tmp_path / "fig" / "demo" / "one_compare_0003.png").is_file()
+    assert (tmp_path / "fig" / "demo" / "curve_model_accuracy.png").is_file()
+    assert not list(tmp_path.glob("fig.*"))  # no staging folder left behind
