@@ -109,7 +109,7 @@ SIMULATE_OPTIONS = [
                 "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
                 "on att, one person each)."),
     option("--target-class", type=click.IntRange(min=0), default=None,
-           show_default="mnist 3; others 0",
+           show_default="mnist 3; att 7 (person s8); others 0",
            help="The victims' class the adversary reconstructs."),
     option("--attack", type=click.Choice(ATTACKS), default="active",
            help="active: inject generated samples as the artificial class; passive: generator "

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ganleak_cli.cli_options import option
-from ganleak_cli.reproduce.figures import write_report
+from ganleak_cli.reproduce.figures import REPORT_NAME, write_report
 from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
 from ganleak_cli.sweep.plan import RESULTS_NAME, plan_runs
 from ganleak_cli.sweep.results import result_row, write_results
@@ -38,6 +38,8 @@ from ganleak_cli.sweep_cli import execute, prepare_folder, refuse_conflicts
 def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
     """Run the paper's experiments (PROFILE) and score every claim in <figures>/REPORT.md."""
     start = time.monotonic()
+    figures_dir = Path(figures or default_figures(profile))
+    check_figures_folder(figures_dir)
     chosen = load_presets(Path(presets), profile, only)
     runs_root = Path(runs or f"runs/reproduce-{profile}")
     planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
@@ -50,11 +52,21 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
               "runs": f"{runs_root} ({len(planned)} runs, {reused} reused from an earlier "
                       f"invocation)",
               "wall time of this invocation": f"{time.monotonic() - start:.0f} s"}
-    report = write_report(chosen, runs_root, Path(figures or default_figures(profile)), header)
+    report = write_report(chosen, runs_root, figures_dir, header)
     failed = [r.name for r in planned if not (r.folder / "summary.json").is_file()]
     click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} failed", err=True)
     click.echo(str(report))
     ctx.exit(1 if failed else 0)
+
+
+def check_figures_folder(folder: Path) -> None:
+    """--figures is replaced as a whole: refuse a file, or a non-empty folder that does not
+    hold an earlier report (exit 2), before anything runs."""
+    if folder.exists() and not folder.is_dir():
+        raise click.BadParameter(f"{folder} exists and is not a folder", param_hint="'--figures'")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / REPORT_NAME).is_file():
+        raise click.BadParameter(f"{folder} is not empty and holds no {REPORT_NAME}; it would be "
+                                 "replaced", param_hint="'--figures'")
 
 
 def default_figures(profile: str) -> str:

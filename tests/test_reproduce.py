@@ -113,6 +113,16 @@ def test_bad_presets_are_usage_errors_naming_the_problem(tmp_path, text, named):
     assert not (tmp_path / "runs").exists() and not (tmp_path / "fig").exists()
 
 
+def test_a_foreign_figures_folder_is_never_replaced(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("keep me")
+    result = CliRunner().invoke(main, ["reproduce", "--figures", str(tmp_path / "mine"),
+                                       "--runs", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "--figures" in result.output and "REPORT.md" in result.output
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "keep me"
+    assert not (tmp_path / "r").exists()
+
+
 def test_unknown_only_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["reproduce", "--only", "nope", "--runs",
                                        str(tmp_path / "r")])

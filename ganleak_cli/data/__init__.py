@@ -9,6 +9,7 @@ __all__ = ["Dataset", "class_defaults", "dataset_num_classes", "load_dataset", "
 DATASETS = ("mnist", "att")
 NUM_CLASSES = {"mnist": 10, "att": 40}
 MNIST_SIZE = 28
+DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not class 0
 
 
 def dataset_num_classes(name: str) -> int:
@@ -25,13 +26,15 @@ def class_defaults(name: str) -> dict:
     """Default victim classes, adversary classes and target class of a dataset.
 
     MNIST keeps the paper's 0–4 vs 5–9 with target 3; every other dataset splits its classes in
-    half (AT&T: persons 0–19 are the victims', 20–39 the adversary's) with target 0."""
+    half (AT&T: persons 0–19 are the victims', 20–39 the adversary's) with target 0, except AT&T:
+    target 7 (person s8), since s1 (class 0) is the SSIM-nearest face of any featureless image and
+    would make ``identity_match`` meaningless (``metrics.identity``)."""
     if name == "mnist":
         return {"victim_classes": (0, 1, 2, 3, 4), "adversary_classes": (5, 6, 7, 8, 9),
                 "target_class": 3}
     n = dataset_num_classes(name)
     return {"victim_classes": tuple(range(n // 2)), "adversary_classes": tuple(range(n // 2, n)),
-            "target_class": 0}
+            "target_class": DEFAULT_TARGET.get(name, 0)}
 
 
 def check_image_size(name: str, image_size: int | None) -> None:
