@@ -25,10 +25,10 @@ def dataset_num_classes(name: str) -> int:
 def class_defaults(name: str) -> dict:
     """Default victim classes, adversary classes and target class of a dataset.
 
-    MNIST keeps the paper's 0–4 vs 5–9 with target 3; every other dataset splits its classes in
-    half (AT&T: persons 0–19 are the victims', 20–39 the adversary's) with target 0, except AT&T:
-    target 7 (person s8), since s1 (class 0) is the SSIM-nearest face of any featureless image and
-    would make ``identity_match`` meaningless (``metrics.identity``)."""
+    MNIST keeps the paper's 0–4 vs 5–9 with target 3; every other dataset splits its classes
+    in half (AT&T: persons 0–19 are the victims', 20–39 the adversary's) with target 0, except
+    AT&T: target 7 (person s8), since s1 (class 0) is the SSIM-nearest face of any featureless
+    image and would make ``identity_match`` meaningless (``metrics.identity``)."""
     if name == "mnist":
         return {"victim_classes": (0, 1, 2, 3, 4), "adversary_classes": (5, 6, 7, 8, 9),
                 "target_class": 3}

@@ -5,7 +5,8 @@ its own records (the GAN insider does exactly what it does in a DSSGD turn: trai
 against the downloaded model, then train on its records and fakes), and the server replaces the
 global weights by the average of the participants' resulting weights, weighted by how many
 training examples each reports (its records; the insider adds the generated samples it trained
-on, as a client reporting its local data size would). The exchange order is irrelevant: everybody starts from the same model.
+on, as a client reporting its local data size would). The exchange order is irrelevant:
+everybody starts from the same model.
 """
 
 from __future__ import annotations
