@@ -1,11 +1,13 @@
 """``ganleak reproduce``: run every preset of the paper (``presets/*.toml``) at one profile,
-reusing finished runs and resuming interrupted ones (it is a sweep), then write ``figures/``
+reusing finished runs, resuming interrupted ones (it is a sweep) and running again those whose
+preset changed, then write ``figures/``
 with the paper-style figures and REPORT.md scoring each claim PASS/FAIL.
 No TensorFlow import here: the runs are sweep subprocesses."""
 
 from __future__ import annotations
 
 import datetime
+import shutil
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
 from ganleak_cli.sweep.plan import RESULTS_NAME, plan_runs
 from ganleak_cli.sweep.results import result_row, write_results
 from ganleak_cli.sweep.spec import expand
-from ganleak_cli.sweep_cli import execute, prepare_folder, refuse_conflicts
+from ganleak_cli.sweep_cli import execute, prepare_folder
 
 
 @click.command("reproduce")
@@ -43,8 +45,8 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
     chosen = load_presets(Path(presets), profile, only)
     runs_root = Path(runs or f"runs/reproduce-{profile}")
     planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
-    refuse_conflicts(planned)
     prepare_folder(str(runs_root))
+    replace_stale(planned)
     outcomes = execute(planned, str(runs_root), "local", (jobs, None), {})
     write_results(runs_root / RESULTS_NAME, [result_row(r, outcomes.get(r.name)) for r in planned])
     reused = sum(r.state == "finished" for r in planned)
@@ -57,6 +59,17 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
     click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} failed", err=True)
     click.echo(str(report))
     ctx.exit(1 if failed else 0)
+
+
+def replace_stale(planned) -> None:
+    """A run whose preset changed since it ran (state ``conflict``) is run again: its folder
+    under the reproduction's own runs folder is removed, and stderr says why."""
+    for run in planned:
+        if run.state == "conflict":
+            click.echo(f"{run.name}: its preset changed ({run.detail}); running it again",
+                       err=True)
+            shutil.rmtree(run.folder)
+            run.state = "new"
 
 
 def check_figures_folder(folder: Path) -> None:

@@ -160,3 +160,24 @@ explain = "x"
     assert (tmp_path / "fig" / "demo" / "one_compare_0003.png").is_file()
     assert (tmp_path / "fig" / "demo" / "curve_model_accuracy.png").is_file()
     assert not list(tmp_path.glob("fig.*"))  # no staging folder left behind
+
+
+def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
+    import ganleak_cli.reproduce_cli as reproduce_cli
+
+    write_preset(tmp_path / "p", GOOD)
+    runs = tmp_path / "runs"
+    fake_run(runs / "demo--one", {"oracle_target_rate": 0.95})
+    (runs / "demo--one" / "config.json").write_text(json.dumps({"rounds": 3, "theta_u": 1.0}))
+    ran = []
+
+    def execute(planned, out, executor, local, ray):
+        ran.extend((r.name, r.state) for r in planned)
+        return {}
+    monkeypatch.setattr(reproduce_cli, "execute", execute)
+    result = CliRunner().invoke(main, ["reproduce", "--presets", str(tmp_path / "p"),
+                                       "--runs", str(runs), "--figures", str(tmp_path / "f")])
+    assert "its preset changed" in result.output and ran == [("demo--one", "new")]
+    assert "theta_u" in result.output and not (runs / "demo--one").exists()
+    assert result.exit_code == 1  # the (faked) run did not finish: reported, not hidden
+    assert "MISSING" in (tmp_path / "f" / "REPORT.md").read_text()
