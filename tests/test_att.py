@@ -165,6 +165,7 @@ def test_identity_figures_on_real_faces(faces):
     person3 = faces.x_test[faces.y_test == 3].astype(np.float32) / 127.5 - 1.0
     figures = identity_figures(person3, faces, 3)
     assert figures["identity_match"] == 1.0
+    assert figures["identity_shuffled_baseline"] <= 0.2  # the match is structure, not histogram
     # the documented SSIM bias: uniform images are nearest to person s1 (class 0)
     assert identity_figures(person3, faces, 0)["identity_flat_baseline"] == 1.0
 
@@ -257,13 +258,14 @@ def test_adversary_without_records_is_accepted_for_the_active_attack():
     assert cfg.adversary_classes == () and cfg.attack == "active"
 
 
-def _forty_victims(tmp_path, protocol):
+def _forty_victims(tmp_path, protocol, order):
     from click.testing import CliRunner
 
-    out = tmp_path / protocol
+    out = tmp_path / f"{protocol}-{order}"
     args = ["simulate", "--dataset", "att", "--image-size", "32", "--victims", "40",
             "--victim-classes", "0-39", "--adversary-classes", "none", "--partition", "by-class",
-            "--target-class", "7", "--protocol", protocol, "--rounds", "2", "--eval-every", "2",
+            "--target-class", "7", "--protocol", protocol, "--order", order,
+            "--rounds", "2", "--eval-every", "2",
             "--local-steps", "1", "--gen-steps", "2", "--fakes-per-turn", "64",
             "--eval-samples", "64", "--out", str(out), "--json"]
     result = CliRunner().invoke(main, args)
@@ -272,16 +274,18 @@ def _forty_victims(tmp_path, protocol):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("protocol", ["dssgd", "fedavg"])
-def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, protocol):
+@pytest.mark.parametrize("protocol, order", [("dssgd", "round-robin"), ("dssgd", "random"),
+                                             ("dssgd", "async"), ("fedavg", "round-robin")])
+def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, protocol, order):
     import json
 
     monkeypatch.setenv("GANLEAK_DATA_DIR", str(att_dir))
-    out = _forty_victims(tmp_path, protocol)
+    out = _forty_victims(tmp_path, protocol, order)
     config = json.loads((out / "config.json").read_text())
     summary = json.loads((out / "summary.json").read_text())
     assert config["victims"] == 40 and config["adversary_classes"] == []
-    assert config["protocol"] == protocol and summary["rounds"] == 2
+    assert config["protocol"] == protocol and config["order"] == order
+    assert summary["rounds"] == 2
     # the model learns to tell 40 people apart a little (chance: 1/40) and the attack is measured
     assert summary["model_accuracy"] > 1 / 40
     assert 0.0 <= summary["identity_match"] <= 1.0 and "identity_flat_baseline" in summary
@@ -289,19 +293,21 @@ def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, pro
 
 @pytest.mark.slow
 def test_face_attack_reconstructs_the_target_person(att_dir, tmp_path_factory, monkeypatch):
-    """`ganleak simulate --dataset att --victims 1 --target-class 7` at 32×32 (CPU-sized; the
-    README shows the 64×64 default run): the samples are person 7's face by identity_match."""
+    """`ganleak simulate --dataset att --victims 1 --target-class 7` at the default 64×64, for
+    10 of its 100 rounds (about 3 minutes on 2 cores; the README shows the whole run): the
+    samples are person 7 by identity_match and by the oracle trained on held-out faces (SSIM
+    alone can be met by a collapsed noisy image)."""
     import json
 
     from cli_runs import run_cli
 
     monkeypatch.setenv("GANLEAK_DATA_DIR", str(att_dir))
     out, _ = run_cli(tmp_path_factory, "face", "--dataset", "att", "--victims", "1",
-                     "--target-class", "7", "--image-size", "32", "--rounds", "30",
-                     "--eval-every", "15")
+                     "--target-class", "7", "--rounds", "10", "--eval-every", "10")
     summary = json.loads((out / "summary.json").read_text())
     assert summary["identity_match"] >= 0.8  # chance: 1/40
     assert summary["identity_flat_baseline"] <= 0.2  # not SSIM's bias towards flat images
-    assert summary["nn_ssim_private"] > 0.3
+    assert summary["oracle_target_rate"] >= 0.8
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    assert [r["round"] for r in records] == [15, 30]
+    assert [r["round"] for r in records] == [10]
+    assert json.loads((out / "config.json").read_text())["image_size"] is None  # 64 default
