@@ -32,8 +32,21 @@ def _ssim_rows(samples, refs):
     return tf.image.ssim(samples[:, None], refs[None], max_val=1.0)
 
 
+# Elements (samples × references × pixels) of one SSIM call's pairwise tensors: tf.image.ssim
+# keeps about ten such intermediates alive, so 4 M elements stay near 160 MB (a chunk of 16
+# faces at 64×64 against all 400 faces used to add 650 MB to a run's peak memory).
+PAIR_BUDGET = 4_000_000
+
+
+def pair_chunk(chunk: int, refs_per_sample: int, image_shape) -> int:
+    """How many samples one SSIM call takes: at most ``chunk``, within ``PAIR_BUDGET``."""
+    per_sample = max(1, refs_per_sample * int(np.prod(image_shape)))
+    return max(1, min(chunk, PAIR_BUDGET // per_sample))
+
+
 def nearest_ssim(samples: np.ndarray, refs: np.ndarray, chunk: int = 16):
     """For each sample, the best SSIM to any reference and that reference's index."""
+    chunk = pair_chunk(chunk, len(refs), refs.shape[1:])
     samples, refs = to_unit(samples), tf.constant(to_unit(refs))
     best, where = [], []
     for start in range(0, len(samples), chunk):
@@ -64,6 +77,7 @@ def nearest_ssim_prefiltered(samples: np.ndarray, refs: np.ndarray,
     """``nearest_ssim`` over each sample's ``candidates`` most correlated references."""
     if len(refs) <= candidates:
         return nearest_ssim(samples, refs, chunk)
+    chunk = pair_chunk(chunk, candidates, refs.shape[1:])
     correlation = _centred(samples) @ _centred(refs).T
     shortlist = np.argpartition(-correlation, candidates - 1, axis=1)[:, :candidates]
     units, ref_units = to_unit(samples), to_unit(refs)

@@ -16,15 +16,37 @@ import dataclasses
 import numpy as np
 
 
+class RunningAverage:
+    """Σ_k n_k·w_k / Σ_k n_k accumulated one model at a time (float64), so that a round holds
+    one sum, not every participant's model (41 models at 64×64 are 0.4 GB in float32)."""
+
+    def __init__(self):
+        self.total = None
+        self.count = 0.0
+
+    def add(self, weights, count) -> None:
+        """Add one flat weight vector with its (non-negative) example count."""
+        if count < 0:
+            raise ValueError("weighted_average: record counts must be ≥ 0 with a positive sum")
+        scaled = np.asarray(weights, dtype=np.float64) * float(count)
+        self.total = scaled if self.total is None else self.total + scaled
+        self.count += float(count)
+
+    def result(self) -> np.ndarray:
+        """The weighted average (float32)."""
+        if self.total is None or self.count <= 0:
+            raise ValueError("weighted_average: record counts must be ≥ 0 with a positive sum")
+        return (self.total / self.count).astype(np.float32)
+
+
 def weighted_average(weights_list, counts) -> np.ndarray:
     """Σ_k n_k·w_k / Σ_k n_k over flat weight vectors ``weights_list`` and record counts."""
-    counts = np.asarray(counts, dtype=np.float64)
     if len(weights_list) != len(counts) or len(counts) == 0:
         raise ValueError("weighted_average: one record count per weight vector, at least one")
-    if np.any(counts < 0) or counts.sum() <= 0:
-        raise ValueError("weighted_average: record counts must be ≥ 0 with a positive sum")
-    stacked = np.stack([np.asarray(w, dtype=np.float64) for w in weights_list])
-    return (np.tensordot(counts, stacked, axes=1) / counts.sum()).astype(np.float32)
+    average = RunningAverage()
+    for weights, count in zip(weights_list, counts):
+        average.add(weights, count)
+    return average.result()
 
 
 def local_model(participant, server, rules) -> np.ndarray:
@@ -42,5 +64,7 @@ class FedAvgRound:
 
     def play(self, participants, server, rules, order: str, rng) -> None:
         """Train every participant locally and replace the global weights by their average."""
-        models = [local_model(p, server, rules) for p in participants]
-        server.replace(weighted_average(models, [p.example_count() for p in participants]))
+        average = RunningAverage()
+        for person in participants:
+            average.add(local_model(person, server, rules), person.example_count())
+        server.replace(average.result())
