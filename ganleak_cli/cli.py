@@ -30,7 +30,7 @@ from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import stdout_to_stderr
 from ganleak_cli.sweep_cli import sweep_command
 
-DATASET_CLASSES = {"mnist": 10, "att": 40}
+DATASET_CLASSES = {"mnist": 10, "att": 40, "cifar10": 10}
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 POSITIVE_INT = click.IntRange(min=1)
 FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
@@ -78,13 +78,14 @@ SIMULATE_OPTIONS = [
                 "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
                 "variables override it."),
     option("--dataset", type=DatasetName(), default="mnist",
-           help="Dataset: mnist, att (AT&T/ORL faces), or folder:PATH (one sub-folder of "
-                "images per class)."),
-    option("--image-size", type=POSITIVE_INT, default=None, show_default="64; mnist 28 only",
-           help="Side of the square images att and folder datasets are resized to "
+           help="Dataset: mnist, att (AT&T/ORL faces), cifar10 (binary archive), or "
+                "folder:PATH (one sub-folder of images per class)."),
+    option("--image-size", type=POSITIVE_INT, default=None,
+           show_default="64; cifar10 32; mnist 28 only",
+           help="Side of the square images att, cifar10 and folder datasets are resized to "
                 "(a multiple of 4, ≥ 24)."),
     option("--color", type=click.Choice(tuple(COLOR_MODES)), default="grey",
-           help="Colour of folder:PATH images (att and mnist are grey)."),
+           help="Colour of folder:PATH and cifar10 images (att and mnist are grey)."),
     option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
            help="Local folder with the dataset files (flat or under <dataset>/, att: "
                 "att_faces/); otherwise they are downloaded and cached."),

@@ -213,7 +213,7 @@ def test_unknown_dataset_is_a_usage_error(command, cache):
     result = invoke("datasets", command, "mnist", "nosuch")
     assert result.exit_code == 2
     assert "DATASET" in result.output and "'nosuch'" in result.output
-    assert "known: att, mnist" in result.output
+    assert "known: att, cifar10, mnist" in result.output
 
 
 @pytest.mark.parametrize("command", ["list", "verify", "fetch"])

@@ -1,13 +1,14 @@
 """Datasets (registry, local lookup, download with sha256 checks) and the partition of records."""
 
 from ganleak_cli.data.att import load_att
+from ganleak_cli.data.cifar10 import load_cifar10
 from ganleak_cli.data.folder import class_folders, is_folder_dataset, load_folder
 from ganleak_cli.data.mnist import Dataset, load_mnist
 
 __all__ = ["Dataset", "class_defaults", "dataset_num_classes", "load_dataset", "load_mnist"]
 
-DATASETS = ("mnist", "att")
-NUM_CLASSES = {"mnist": 10, "att": 40}
+DATASETS = ("mnist", "att", "cifar10")
+NUM_CLASSES = {"mnist": 10, "att": 40, "cifar10": 10}
 MNIST_SIZE = 28
 DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not class 0
 
@@ -47,12 +48,15 @@ def check_image_size(name: str, image_size: int | None) -> None:
 def load_dataset(name: str, data_dir: str | None = None, image_size: int | None = None,
                  color: str = "grey") -> Dataset:
     """Load a dataset by registry name (or ``folder:PATH``) from ``data_dir`` or the download
-    cache; ``image_size`` (att, folder; None: 64) and ``color`` (folder only) shape the images."""
+    cache; ``image_size`` (att, folder: None is 64; cifar10: None is 32) and ``color`` (folder,
+    cifar10) shape the images."""
     check_image_size(name, image_size)
     if name == "mnist":
         return load_mnist(data_dir)
     if name == "att":
         return load_att(data_dir, image_size)
+    if name == "cifar10":
+        return load_cifar10(data_dir, image_size, color)
     if is_folder_dataset(name):
         return load_folder(name, image_size, color)
     raise ValueError(f"dataset: unknown dataset {name!r}; known: {', '.join(DATASETS)}, "
