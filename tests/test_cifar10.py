@@ -123,3 +123,15 @@ def test_a_tiny_rgb_run_on_a_cifar_shaped_archive(tmp_path, monkeypatch):
     from PIL import Image
     assert Image.open(grid).mode == "RGB"
     assert json.loads((tmp_path / "run" / "config.json").read_text())["color"] == "rgb"
+
+
+def test_privacy_plan_counts_the_colour_channels():
+    from ganleak_cli.privacy.plan import privacy_plan
+
+    grey = build_config({"dataset": "cifar10", "victim_classes": None, "adversary_classes": None,
+                         "target_class": None, "dp_eps": 1.0})
+    rgb = build_config({"dataset": "cifar10", "victim_classes": None, "adversary_classes": None,
+                        "target_class": None, "dp_eps": 1.0, "color": "rgb"})
+    grey_plan, rgb_plan = privacy_plan(grey), privacy_plan(rgb)
+    assert rgb_plan["parameters"] > grey_plan["parameters"]
+    assert grey_plan["records_per_victim"] == 25000  # 5 classes × 5000, one victim

@@ -33,7 +33,8 @@ def privacy_plan(cfg: SimConfig) -> dict:
                           f"({', '.join(registered_datasets())}), got {cfg.dataset!r}")
     entry = registry_entry(cfg.dataset)
     side = cfg.image_size or entry["image_shape"][0]
-    n_params = model_size((side, side, entry["image_shape"][2]), entry["num_classes"] + 1)
+    colour = entry["image_shape"][2] == 3 and cfg.color == "rgb"  # cifar10 loads grey by default
+    n_params = model_size((side, side, 3 if colour else 1), entry["num_classes"] + 1)
     records = smallest_share(cfg, entry["train_label_counts"])
     whole = turn_ledger(cfg, n_params, records, turns=cfg.rounds)
     one = turn_ledger(cfg, n_params, records, turns=1)
