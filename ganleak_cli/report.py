@@ -203,7 +203,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "run"
 
 
-def _latest(grids: Path, pattern: str) -> Path | None:
+def latest_grid(grids: Path, pattern: str) -> Path | None:
+    """The last (by name) grid matching ``pattern`` in ``grids``, or None."""
     found = sorted(grids.glob(pattern))
     return found[-1] if found else None
 
@@ -215,12 +216,12 @@ def grid_files(run: Run) -> list[tuple[str, Path]]:
     last = run.last_round
     sample = grids / f"round_{last:04d}.png" if last is not None else None
     if sample is None or not sample.is_file():
-        sample = _latest(grids, "round_*.png")
+        sample = latest_grid(grids, "round_*.png")
     if sample is not None:
         out.append((f"generated samples, {sample.stem.replace('_', ' ')}", sample))
     compare = grids / f"compare_{last:04d}.png" if last is not None else None
     if compare is None or not compare.is_file():
-        compare = _latest(grids, "compare_*.png")
+        compare = latest_grid(grids, "compare_*.png")
     if compare is not None:
         out.append((f"comparison, {compare.stem.replace('_', ' ')}", compare))
     if (grids / "strip.png").is_file():

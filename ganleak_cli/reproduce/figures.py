@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
-from ganleak_cli.report import _latest, format_value, load_run, plot_curve
+from ganleak_cli.report import format_value, latest_grid, load_run, plot_curve
 
 CURVES = [("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
           ("oracle_target_rate", "Oracle target rate", (0.0, 1.0)),
@@ -67,7 +67,7 @@ def grid_figures(runs: dict, target: Path) -> list:
             continue
         grids = run.root / "grids"
         for caption, source in ((f"{name}: generated (top) over nearest private (bottom)",
-                                 _latest(grids, "compare_*.png")),
+                                 latest_grid(grids, "compare_*.png")),
                                 (f"{name}: reconstruction over rounds",
                                  grids / "strip.png" if (grids / "strip.png").is_file()
                                  else None)):
