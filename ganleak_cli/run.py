@@ -141,15 +141,15 @@ def build_world(cfg: SimConfig) -> World:
     """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
     data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
+    oracle = None   # first: training it (a cache miss) reseeds the global RNGs
+    if cfg.attack != "none":
+        oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
     set_determinism(cfg.deterministic)
     keras.utils.set_random_seed(cfg.seed)
     seeds = named_seeds(cfg.seed, cfg.victims)
     model = build_classifier(data.image_shape, data.num_classes + 1)
     trainers = _trainers(cfg, model, seeds["dpsgd"])
     weights = trainers[1].flat.get()
-    oracle = None
-    if cfg.attack != "none":
-        oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
     return World(config=cfg, dataset=data, trainer=trainers[1], server=ParameterServer(weights),
                  participants=_participants(cfg, data, trainers, seeds),
                  rules=_rules(cfg), order_rng=np.random.default_rng(seeds["order"]),

@@ -73,16 +73,12 @@ def test_honest_control_learns_the_victims_classes(honest):
 
 
 def test_fedavg_headline_still_leaks(tmp_path_factory):
-    """`--protocol fedavg` on the headline (README, FedAvg): federated averaging instead of
-    DSSGD turns, the same insider, with the generator's total-variation prior (--gen-tv 1.0).
-    Measured: oracle 0.94 and SSIM 0.590 with the oracle cached here, but 0.89 in a clean clone
-    (a freshly trained oracle); the paper's loss alone gave 0.88-0.90. So the core issue's
-    oracle threshold of 0.9 is only met at the edge under FedAvg; this test asserts what holds
-    with a margin (README, FedAvg)."""
-    out, _ = run_cli(tmp_path_factory, "fedavg", "--victims", "1", "--protocol", "fedavg",
-                     "--gen-tv", "1.0")
+    """`ganleak simulate --victims 1 --protocol fedavg`: the headline with every default under
+    federated averaging instead of DSSGD turns, held to the core issue's thresholds (README,
+    FedAvg). Measured with a freshly trained oracle: oracle 0.93, SSIM 0.535."""
+    out, _ = run_cli(tmp_path_factory, "fedavg", "--victims", "1", "--protocol", "fedavg")
     summary = json.loads((out / "summary.json").read_text())
     config = json.loads((out / "config.json").read_text())
     assert config["protocol"] == "fedavg" and config["rounds"] == 100
-    assert summary["oracle_target_rate"] >= 0.85
+    assert summary["oracle_target_rate"] >= 0.9
     assert summary["nn_ssim_heldout"] >= 0.5

@@ -4,12 +4,15 @@ For MNIST that is the official test split; for AT&T faces the 120 held-out faces
 each person), which, like any held-out set under ``SMALL_SET`` images, are augmented (seeded
 flips and shifts) to ``AUGMENTED_SIZE`` training images.
 
-It is a fixed measuring instrument: trained once with its own seed (``ORACLE_SEED``) and cached
-by the sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle.
+It is a fixed measuring instrument: trained once with its own seed (``ORACLE_SEED``) under
+TensorFlow op determinism (so a fresh cache trains the same weights again) and cached by the
+sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle.
+``ORACLE_VERSION`` v1 oracles were trained without op determinism and are not reused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from keras import layers
 from ganleak_cli.data.registry import cache_dir
 
 ORACLE_SEED = 1234
-ORACLE_VERSION = "v1"
+ORACLE_VERSION = "v2"
 SMALL_SET = 1000          # fewer training images (AT&T: 120 held-out faces): augment them
 AUGMENTED_SIZE = 4000     # … to this many flipped and shifted copies
 MAX_SHIFT = 0.08          # largest shift, as a fraction of the side
@@ -66,6 +69,34 @@ def augment(images: np.ndarray, labels: np.ndarray, size: int = AUGMENTED_SIZE):
     return out, labels[picks]
 
 
+@contextlib.contextmanager
+def deterministic_ops():
+    """TensorFlow op determinism inside the block, the caller's setting restored after it."""
+    from tensorflow.python.framework import config as tf_config
+
+    was_on = tf_config.is_op_determinism_enabled()
+    tf_config.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was_on:
+            tf_config.disable_op_determinism()
+
+
+def train_oracle(images: np.ndarray, labels: np.ndarray, num_classes: int,
+                 epochs: int) -> keras.Model:
+    """A new oracle, seeded initial weights and training (this reseeds the global RNGs: build
+    the oracle before seeding a run)."""
+    keras.utils.set_random_seed(ORACLE_SEED)
+    model = build_oracle(images.shape[1:], num_classes)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if len(images) < SMALL_SET:
+        images, labels = augment(images, labels)
+    model.fit(_to_input(images), labels, batch_size=128, epochs=epochs, verbose=0)
+    return model
+
+
 def _to_input(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else (images + 1.0) / 2.0
 
@@ -81,17 +112,13 @@ class Oracle:
     def for_data(cls, name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
                  epochs: int = 4) -> "Oracle":
         """Load the cached oracle for this training data, or train and cache it."""
-        model = build_oracle(images.shape[1:], num_classes)
         path = _cache_path(name, images, labels)
         if path.is_file():
+            model = build_oracle(images.shape[1:], num_classes)
             model.load_weights(path)
             return cls(model)
-        keras.utils.set_random_seed(ORACLE_SEED)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        if len(images) < SMALL_SET:
-            images, labels = augment(images, labels)
-        model.fit(_to_input(images), labels, batch_size=128, epochs=epochs, verbose=0)
+        with deterministic_ops():
+            model = train_oracle(images, labels, num_classes, epochs)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name[:-len(".weights.h5")] + ".tmp.weights.h5")
         model.save_weights(tmp)

@@ -1,0 +1,64 @@
+"""The oracle is a fixed instrument: a fresh cache trains the same weights again, and whether it
+was cached or trained cannot change the run it scores. Tiny synthetic PNG classes."""
+
+import json
+
+import numpy as np
+from PIL import Image
+
+from ganleak_cli.config import SimConfig
+
+
+def _png_classes(root, classes=4, per_class=7, side=12):
+    rng = np.random.default_rng(3)
+    for c in range(classes):
+        (root / f"class{c}").mkdir(parents=True)
+        for i in range(per_class):
+            pixels = np.clip(50 * c + rng.integers(0, 60, (side, side)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(root / f"class{c}" / f"{i}.png")
+    return root
+
+
+def _oracle_weights(data, cache, monkeypatch):
+    from ganleak_cli.metrics.oracle import Oracle
+
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(cache))
+    oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes, epochs=1)
+    return [np.array(w) for w in oracle.model.get_weights()]
+
+
+def test_fresh_caches_train_identical_oracles_and_restore_the_setting(tmp_path, monkeypatch):
+    from tensorflow.python.framework import config as tf_config
+
+    from ganleak_cli.data import load_dataset
+
+    data = load_dataset(f"folder:{_png_classes(tmp_path / 'imgs')}", image_size=28)
+    tf_config.disable_op_determinism()
+    first = _oracle_weights(data, tmp_path / "cache1", monkeypatch)
+    assert not tf_config.is_op_determinism_enabled()
+    second = _oracle_weights(data, tmp_path / "cache2", monkeypatch)
+    assert len(first) == len(second) > 0
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert list((tmp_path / "cache1" / "oracles").glob("*-v2-aug-*.weights.h5"))
+
+
+def _tiny_run(root, cache, out, monkeypatch):
+    from ganleak_cli.run import simulate
+
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(cache))
+    cfg = SimConfig(dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1,
+                    victim_classes=(0, 1), adversary_classes=(2, 3), target_class=0,
+                    local_steps=2, batch_size=4, gen_steps=1, gen_batch=8, fakes_per_turn=8,
+                    eval_samples=64, out=str(out))
+    simulate(cfg)
+    return (out / "metrics.jsonl").read_text(), (out / "samples" / "round_0002.npz").read_bytes()
+
+
+def test_a_cached_oracle_and_a_freshly_trained_one_give_the_same_run(tmp_path, monkeypatch):
+    """Training the oracle reseeds the global RNGs; the run must be seeded after it."""
+    root = _png_classes(tmp_path / "imgs")
+    trained = _tiny_run(root, tmp_path / "cache", tmp_path / "first", monkeypatch)
+    cached = _tiny_run(root, tmp_path / "cache", tmp_path / "second", monkeypatch)
+    assert trained == cached
+    assert json.loads(trained[0].splitlines()[-1])["round"] == 2
