@@ -209,23 +209,30 @@ def latest_grid(grids: Path, pattern: str) -> Path | None:
     return found[-1] if found else None
 
 
+def final_grid(run: Run, prefix: str) -> Path | None:
+    """The run's ``<prefix>_NNNN.png`` grid (``round``: samples, ``compare``: generated over
+    nearest private) of its last evaluation, else the last one there is, else None."""
+    grids, last = run.root / "grids", run.last_round
+    path = grids / f"{prefix}_{last:04d}.png" if last is not None else None
+    return path if path is not None and path.is_file() else latest_grid(grids, f"{prefix}_*.png")
+
+
+def strip_file(run: Run) -> Path | None:
+    """The run's strip of samples over rounds, or None."""
+    path = run.root / "grids" / "strip.png"
+    return path if path.is_file() else None
+
+
 def grid_files(run: Run) -> list[tuple[str, Path]]:
     """(caption, path) of the run's final grids: the sample grid of the last evaluation, the
     comparison grid (compare_NNNN.png) and the strip over rounds, where they exist."""
-    grids, out = run.root / "grids", []
-    last = run.last_round
-    sample = grids / f"round_{last:04d}.png" if last is not None else None
-    if sample is None or not sample.is_file():
-        sample = latest_grid(grids, "round_*.png")
-    if sample is not None:
-        out.append((f"generated samples, {sample.stem.replace('_', ' ')}", sample))
-    compare = grids / f"compare_{last:04d}.png" if last is not None else None
-    if compare is None or not compare.is_file():
-        compare = latest_grid(grids, "compare_*.png")
-    if compare is not None:
-        out.append((f"comparison, {compare.stem.replace('_', ' ')}", compare))
-    if (grids / "strip.png").is_file():
-        out.append(("samples over rounds (strip)", grids / "strip.png"))
+    out = []
+    for prefix, caption in (("round", "generated samples"), ("compare", "comparison")):
+        path = final_grid(run, prefix)
+        if path is not None:
+            out.append((f"{caption}, {path.stem.replace('_', ' ')}", path))
+    if strip_file(run) is not None:
+        out.append(("samples over rounds (strip)", strip_file(run)))
     return out
 
 

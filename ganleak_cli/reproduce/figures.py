@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
-from ganleak_cli.report import format_value, latest_grid, load_run, plot_curve
+from ganleak_cli.report import final_grid, format_value, load_run, plot_curve, strip_file
 
 CURVES = [("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
           ("oracle_target_rate", "Oracle target rate", (0.0, 1.0)),
@@ -65,12 +65,9 @@ def grid_figures(runs: dict, target: Path) -> list:
     for name, run in runs.items():
         if run is None:
             continue
-        grids = run.root / "grids"
         for caption, source in ((f"{name}: generated (top) over nearest private (bottom)",
-                                 latest_grid(grids, "compare_*.png")),
-                                (f"{name}: reconstruction over rounds",
-                                 grids / "strip.png" if (grids / "strip.png").is_file()
-                                 else None)):
+                                 final_grid(run, "compare")),
+                                (f"{name}: reconstruction over rounds", strip_file(run))):
             if source is not None:
                 copy = target / f"{name}_{source.name}"
                 shutil.copyfile(source, copy)
