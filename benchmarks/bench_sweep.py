@@ -50,12 +50,16 @@ def main() -> None:
         one = sweep_seconds(args.configs, 1, Path(tmp))
         two = sweep_seconds(args.configs, 2, Path(tmp))
         single = sweep_seconds(args.configs, 1, Path(tmp), threads=1)
-    cores = os.cpu_count()
+        cores = os.cpu_count()
+        shared = sweep_seconds(args.configs, 2, Path(tmp), threads=cores)
+
     print(f"{args.configs} configurations, 1 worker, {cores} threads: {one:7.1f} s")
     print(f"{args.configs} configurations, 2 workers, {max(1, cores // 2)} thread(s) each:"
           f" {two:7.1f} s")
     print(f"{args.configs} configurations, 1 worker, 1 thread:  {single:7.1f} s")
+    print(f"{args.configs} configurations, 2 workers, {cores} threads each: {shared:7.1f} s")
     print(f"speed-up (1 worker / 2 workers):        {one / two:6.2f}x  (target 1.8x)")
+    print(f"speed-up, 2 workers with {cores} threads each: {one / shared:6.2f}x")
     print(f"process scaling (1 thread / 2 workers): {single / two:6.2f}x")
     print(f"one run's own thread gain (1 thread / {cores} threads): {single / one:6.2f}x")
 
