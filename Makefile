@@ -24,7 +24,7 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 	$(PYTHON) benchmarks/bench_shokri.py
 	$(PYTHON) benchmarks/bench_determinism.py
 
-bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (about 5 min)
+bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (about 7 min)
 	$(PYTHON) benchmarks/bench_sweep.py
 
 bench-memory:  ## peak RSS of 40 AT&T victims + adversary vs 1 victim (needs the faces)

@@ -8,7 +8,8 @@ processes use the cores than one process with all of them (target ≥ 1.8× for 
 A third sweep, 1 worker with one thread per run, separates the two effects in the same session:
 ``1 thread / 2 workers`` is how well the executor scales processes at a fixed thread count, and
 ``1 thread / all threads`` is how much a single run already gains from the other cores, which a
-second worker cannot gain again.
+second worker cannot gain again: with 2 workers at one thread each scaling exactly 2×, the
+speed-up over 1 worker with 2 threads is 2 / that gain.
 
     GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_sweep.py [--configs 8]
 """
@@ -62,6 +63,8 @@ def main() -> None:
     print(f"speed-up, 2 workers with {cores} threads each: {one / shared:6.2f}x")
     print(f"process scaling (1 thread / 2 workers): {single / two:6.2f}x")
     print(f"one run's own thread gain (1 thread / {cores} threads): {single / one:6.2f}x")
+    print(f"speed-up if 2 workers scaled exactly 2x (2 / thread gain): "
+          f"{2 * one / single:6.2f}x")
 
 
 if __name__ == "__main__":
