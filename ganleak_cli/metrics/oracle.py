@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from pathlib import Path
 
 import keras
@@ -120,7 +121,8 @@ class Oracle:
         with deterministic_ops():
             model = train_oracle(images, labels, num_classes, epochs)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name[:-len(".weights.h5")] + ".tmp.weights.h5")
+        # a name of this process's own: parallel runs (sweeps, test workers) may train it at once
+        tmp = path.with_name(f"{path.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
         model.save_weights(tmp)
         tmp.replace(path)
         return cls(model)
