@@ -231,8 +231,9 @@ def grid_files(run: Run) -> list[tuple[str, Path]]:
         path = final_grid(run, prefix)
         if path is not None:
             out.append((f"{caption}, {path.stem.replace('_', ' ')}", path))
-    if strip_file(run) is not None:
-        out.append(("samples over rounds (strip)", strip_file(run)))
+    strip = strip_file(run)
+    if strip is not None:
+        out.append(("samples over rounds (strip)", strip))
     return out
 
 
