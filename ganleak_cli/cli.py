@@ -15,7 +15,7 @@ from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.cli_options import option
-from ganleak_cli.data import class_defaults, dataset_num_classes
+from ganleak_cli.data import DATASETS, class_defaults, dataset_num_classes
 from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
@@ -30,7 +30,6 @@ from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import stdout_to_stderr
 from ganleak_cli.sweep_cli import sweep_command
 
-DATASET_CLASSES = {"mnist": 10, "att": 40, "cifar10": 10}
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 POSITIVE_INT = click.IntRange(min=1)
 FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
@@ -59,15 +58,15 @@ class ClassList(click.ParamType):
 
 
 class DatasetName(click.ParamType):
-    """A registered dataset (``DATASET_CLASSES``) or ``folder:PATH`` (your own images)."""
+    """A registered dataset (``data.DATASETS``) or ``folder:PATH`` (your own images)."""
 
     name = "DATASET"
 
     def convert(self, value, param, ctx):
-        if value in DATASET_CLASSES or (str(value).startswith(FOLDER_PREFIX)
+        if value in DATASETS or (str(value).startswith(FOLDER_PREFIX)
                                         and len(str(value)) > len(FOLDER_PREFIX)):
             return value
-        self.fail(f"{value!r} is not one of {', '.join(sorted(DATASET_CLASSES))} or "
+        self.fail(f"{value!r} is not one of {', '.join(sorted(DATASETS))} or "
                   f"{FOLDER_PREFIX}PATH", param, ctx)
 
 

@@ -17,6 +17,7 @@ from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkp
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
+from ganleak_cli.determinism import set_determinism
 from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.evaluate import leakage_report, model_accuracy
 from ganleak_cli.metrics.identity import identity_figures
@@ -121,20 +122,6 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     settings = _gan_settings(cfg, data.num_classes)
     generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]))
     return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
-
-
-def set_determinism(on: bool) -> None:
-    """TensorFlow op determinism: identical results for identical seeds (costs some speed).
-
-    The public API only enables it; turning it off again (``--no-deterministic`` after a
-    deterministic run in the same process, as in tests and benchmarks) uses TensorFlow's own
-    ``disable_op_determinism``."""
-    from tensorflow.python.framework import config as tf_config
-
-    if on:
-        tf_config.enable_op_determinism()
-    else:
-        tf_config.disable_op_determinism()
 
 
 def build_world(cfg: SimConfig) -> World:

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from synthetic_images import png_classes
 
 from ganleak_cli.config import SimConfig
 from ganleak_cli.protocol.fedavg import FedAvgRound, weighted_average
@@ -114,25 +115,12 @@ def test_every_participant_starts_from_the_global_model():
 
 # --- a tiny real run ---------------------------------------------------------------------------
 
-def _png_classes(root, classes=4, per_class=7, side=12):
-    from PIL import Image
-
-    rng = np.random.default_rng(1)
-    for c in range(classes):
-        (root / f"class{c}").mkdir(parents=True)
-        for i in range(per_class):
-            pixels = np.full((side, side), 40 * c, np.uint8) + rng.integers(0, 30, (side, side),
-                                                                             dtype=np.uint8)
-            Image.fromarray(pixels).save(root / f"class{c}" / f"{i}.png")
-    return root
-
-
 @pytest.mark.slow
 def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
     from ganleak_cli.run import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
-    root = _png_classes(tmp_path / "imgs")
+    root = png_classes(tmp_path / "imgs")
     cfg = SimConfig(dataset=f"folder:{root}", image_size=28, protocol="fedavg", rounds=2,
                     eval_every=2, victim_classes=(0, 1), adversary_classes=(2, 3),
                     target_class=0, local_steps=1, batch_size=4, gen_steps=1, gen_batch=8,

@@ -4,19 +4,9 @@ was cached or trained cannot change the run it scores. Tiny synthetic PNG classe
 import json
 
 import numpy as np
-from PIL import Image
+from synthetic_images import png_classes
 
 from ganleak_cli.config import SimConfig
-
-
-def _png_classes(root, classes=4, per_class=7, side=12):
-    rng = np.random.default_rng(3)
-    for c in range(classes):
-        (root / f"class{c}").mkdir(parents=True)
-        for i in range(per_class):
-            pixels = np.clip(50 * c + rng.integers(0, 60, (side, side)), 0, 255).astype(np.uint8)
-            Image.fromarray(pixels).save(root / f"class{c}" / f"{i}.png")
-    return root
 
 
 def _oracle_weights(data, cache, monkeypatch):
@@ -32,7 +22,7 @@ def test_fresh_caches_train_identical_oracles_and_restore_the_setting(tmp_path, 
 
     from ganleak_cli.data import load_dataset
 
-    data = load_dataset(f"folder:{_png_classes(tmp_path / 'imgs')}", image_size=28)
+    data = load_dataset(f"folder:{png_classes(tmp_path / 'imgs')}", image_size=28)
     tf_config.disable_op_determinism()
     first = _oracle_weights(data, tmp_path / "cache1", monkeypatch)
     assert not tf_config.is_op_determinism_enabled()
@@ -57,7 +47,7 @@ def _tiny_run(root, cache, out, monkeypatch):
 
 def test_a_cached_oracle_and_a_freshly_trained_one_give_the_same_run(tmp_path, monkeypatch):
     """Training the oracle reseeds the global RNGs; the run must be seeded after it."""
-    root = _png_classes(tmp_path / "imgs")
+    root = png_classes(tmp_path / "imgs")
     trained = _tiny_run(root, tmp_path / "cache", tmp_path / "first", monkeypatch)
     cached = _tiny_run(root, tmp_path / "cache", tmp_path / "second", monkeypatch)
     assert trained == cached

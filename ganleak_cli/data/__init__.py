@@ -4,11 +4,12 @@ from ganleak_cli.data.att import load_att
 from ganleak_cli.data.cifar10 import load_cifar10
 from ganleak_cli.data.folder import class_folders, is_folder_dataset, load_folder
 from ganleak_cli.data.mnist import Dataset, load_mnist
+from ganleak_cli.data.registry import registry_entry
 
-__all__ = ["Dataset", "class_defaults", "dataset_num_classes", "load_dataset", "load_mnist"]
+__all__ = ["DATASETS", "Dataset", "class_defaults", "dataset_num_classes", "load_dataset",
+           "load_mnist"]
 
-DATASETS = ("mnist", "att", "cifar10")
-NUM_CLASSES = {"mnist": 10, "att": 40, "cifar10": 10}
+DATASETS = ("mnist", "att", "cifar10")  # the registered datasets load_dataset reads
 MNIST_SIZE = 28
 DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not class 0
 
@@ -17,10 +18,10 @@ def dataset_num_classes(name: str) -> int:
     """Classes of a dataset, without loading it (``folder:PATH`` counts its sub-folders)."""
     if is_folder_dataset(name):
         return len(class_folders(name))
-    if name not in NUM_CLASSES:
+    if name not in DATASETS:
         raise ValueError(f"dataset: unknown dataset {name!r}; known: {', '.join(DATASETS)}, "
                          "folder:PATH")
-    return NUM_CLASSES[name]
+    return int(registry_entry(name)["num_classes"])
 
 
 def class_defaults(name: str) -> dict:

@@ -12,7 +12,6 @@ sha256 of its training data, so runs with any ``--seed`` are scored by the same 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 from keras import layers
 
 from ganleak_cli.data.registry import cache_dir
+from ganleak_cli.determinism import deterministic_ops
 
 ORACLE_SEED = 1234
 ORACLE_VERSION = "v2"
@@ -68,20 +68,6 @@ def augment(images: np.ndarray, labels: np.ndarray, size: int = AUGMENTED_SIZE):
         crop = padded[k, dy:dy + h, dx:dx + w]
         out[i] = crop[:, ::-1] if rng.random() < 0.5 else crop
     return out, labels[picks]
-
-
-@contextlib.contextmanager
-def deterministic_ops():
-    """TensorFlow op determinism inside the block, the caller's setting restored after it."""
-    from tensorflow.python.framework import config as tf_config
-
-    was_on = tf_config.is_op_determinism_enabled()
-    tf_config.enable_op_determinism()
-    try:
-        yield
-    finally:
-        if not was_on:
-            tf_config.disable_op_determinism()
 
 
 def train_oracle(images: np.ndarray, labels: np.ndarray, num_classes: int,
