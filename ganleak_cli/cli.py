@@ -288,6 +288,10 @@ def progress_line(record: dict, seconds: float) -> None:
     if "identity_match" in record:
         parts.append(f"identity {record['identity_match']:.2f} "
                      f"(flat {record['identity_flat_baseline']:.2f})")
+    if "face_verdict" in record:
+        failed = record["face_verdict_failed"]
+        parts.append(f"self-ssim {record['sample_self_ssim']:.2f}  "
+                     f"verdict {'fail (' + failed + ')' if failed else 'pass'}")
     if "epsilon_total" in record:
         parts.append(f"ε {record['epsilon_total']:.4g} (δ={record['delta']:g})")
     click.echo("  ".join(parts), err=True)

@@ -25,7 +25,8 @@ CURVES = [
 # Rows of the table, in this order, when any run has them; then every other numeric
 # top-level key that all runs share.
 TABLE_KEYS = ["rounds", "seed", "attack", "target_class", "defense", "model_accuracy",
-              "victim_class_accuracy", "oracle_target_rate", "nn_ssim_heldout", "epsilon_total"]
+              "victim_class_accuracy", "oracle_target_rate", "nn_ssim_heldout", "identity_match",
+              "sample_self_ssim", "face_verdict", "face_verdict_failed", "epsilon_total"]
 CONFIG_KEYS = ("rounds", "seed", "attack", "defense", "target_class")
 
 
@@ -74,6 +75,7 @@ class Report:
     table: list[tuple[str, list[str]]]
     curves: list[Image] = field(default_factory=list)
     grids: dict[str, list[Image]] = field(default_factory=dict)
+    calibration: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
 def _read_json(path: Path) -> dict:
@@ -244,11 +246,37 @@ def grid_images(runs: list[Run]) -> dict[str, list[Image]]:
             for i, run in enumerate(runs, 1)}
 
 
+CALIBRATION_COLUMNS = ("oracle_target_rate", "identity_match", "identity_flat_baseline",
+                       "identity_shuffled_baseline", "nn_ssim_heldout", "sample_self_ssim",
+                       "face_verdict_failed")
+CALIBRATION_HEADER = ["sample set", "oracle", "identity", "flat", "shuffled", "nn_ssim_heldout",
+                      "self-SSIM", "verdict"]
+
+
+def calibration_table(run: Run) -> list[list[str]]:
+    """The run's final figures beside its calibration rows (calibration.json; faces and other
+    datasets with identity figures): one row of CALIBRATION_HEADER's cells per sample set."""
+    path = run.root / "calibration.json"
+    if not path.is_file():
+        return []
+    sets = {f"this run (round {run.last_round})": run.summary,
+            **_read_json(path).get("rows", {})}
+    table = []
+    for name, figures in sets.items():
+        cells = [format_value(figures.get(k)) for k in CALIBRATION_COLUMNS[:-1]]
+        failed = figures.get("face_verdict_failed")
+        verdict = "—" if failed is None else ("fail: " + failed if failed else "pass")
+        table.append([name, *cells, verdict])
+    return table
+
+
 def build(paths: list[str]) -> Report:
     """Read the runs and draw everything the page shows."""
     runs = load_runs(paths)
+    calibration = {run.name: calibration_table(run) for run in runs}
     return Report(runs=runs, table=table_rows(runs), curves=curve_images(runs),
-                  grids=grid_images(runs))
+                  grids=grid_images(runs),
+                  calibration={name: rows for name, rows in calibration.items() if rows})
 
 
 def _md_cell(text: str) -> str:
@@ -269,6 +297,7 @@ def render_markdown(report: Report) -> str:
     lines += [f"![{image.caption}]({image.name})\n" for image in report.curves]
     if not report.curves:
         lines += ["(no evaluations recorded)", ""]
+    lines += calibration_markdown(report)
     lines += ["## Final grids", ""]
     for name, images in report.grids.items():
         lines += [f"### {name}", ""]
@@ -276,6 +305,38 @@ def render_markdown(report: Report) -> str:
         if not images:
             lines += ["(no grids: the run has no attack or no evaluation yet)", ""]
     return "\n".join(lines) + "\n"
+
+
+CALIBRATION_NOTE = ("Each run's final figures beside the same figures for sample sets whose "
+                    "answer is known (see README, *The face verdict*): a recognisable "
+                    "reconstruction reads like the person's real faces, not like the rows "
+                    "below them.")
+
+
+def calibration_markdown(report: Report) -> list[str]:
+    """The calibration section of report.md (empty when no run has calibration rows)."""
+    if not report.calibration:
+        return []
+    lines = ["## Face verdict and calibration", "", CALIBRATION_NOTE, ""]
+    for name, rows in report.calibration.items():
+        lines += [f"### {name}", "", "| " + " | ".join(CALIBRATION_HEADER) + " |",
+                  "|---" * len(CALIBRATION_HEADER) + "|"]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""]
+    return lines
+
+
+def calibration_html(report: Report) -> str:
+    """The calibration section of report.html."""
+    if not report.calibration:
+        return ""
+    esc = html.escape
+    head = "".join(f"<th>{esc(h)}</th>" for h in CALIBRATION_HEADER)
+    parts = [f"<h2>Face verdict and calibration</h2><p>{esc(CALIBRATION_NOTE)}</p>"]
+    for name, rows in report.calibration.items():
+        body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                       for row in rows)
+        parts.append(f"<h3>{esc(name)}</h3><table><tr>{head}</tr>{body}</table>")
+    return "".join(parts)
 
 
 def _img_tag(image: Image) -> str:
@@ -309,7 +370,7 @@ def render_html(report: Report) -> str:
             f"<style>{STYLE}</style></head><body><h1>ganleak report</h1><ul>{runs}</ul>"
             f"<h2>Final numbers</h2><table><tr><th></th>{head}</tr>{rows}</table>"
             f"<p>Final numbers come from summary.json; an unfinished run shows its last "
-            f"evaluation.</p><h2>Curves over rounds</h2>{curves}"
+            f"evaluation.</p><h2>Curves over rounds</h2>{curves}{calibration_html(report)}"
             f"<h2>Final grids</h2>{grids}</body></html>\n")
 
 

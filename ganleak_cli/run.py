@@ -19,9 +19,11 @@ from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.determinism import set_determinism
 from ganleak_cli.errors import ConfigError
+from ganleak_cli.metrics.calibration import calibration_for
 from ganleak_cli.metrics.evaluate import leakage_report, model_accuracy
 from ganleak_cli.metrics.identity import identity_figures
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
+from ganleak_cli.metrics.verdict import face_figures
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
 from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
@@ -184,6 +186,8 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
                                           cfg.target_class)
         record.update(figures)
         record.update(identity_figures(samples, data, cfg.target_class))
+        if "identity_match" in record:
+            record.update(face_figures(samples, record))
         record.update(attack_figures)
         folder.write_samples(round_no, samples, cfg.target_class)
         folder.write_compare(round_no, samples, private[nearest])
@@ -227,10 +231,21 @@ def _start(world: World, folder: RunFolder, resume: bool) -> tuple[int, float]:
     state = load_checkpoint(folder.root) if resume else None
     if state is None:
         folder.create(run_config(world.config))
+        write_calibration(world, folder)
         return 1, 0.0
     restore_world(world, state)
     folder.keep_metrics(state["metrics_lines"])
     return state["round"] + 1, state["wall_seconds"]
+
+
+def write_calibration(world: World, folder: RunFolder) -> None:
+    """calibration.json: the face figures of known sample sets (faces and other small datasets
+    with identity figures; see ``metrics.calibration``)."""
+    if world.oracle is None:
+        return
+    rows = calibration_for(world.dataset, world.oracle, world.config.target_class)
+    if rows is not None:
+        folder.write_json("calibration.json", rows)
 
 
 def _checkpoint_due(cfg: SimConfig, round_no: int) -> bool:

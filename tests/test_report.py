@@ -184,3 +184,33 @@ def test_same_folder_names_are_told_apart(tmp_path):
     assert report(first, second, "--out", out).exit_code == 0
     text = (out / "report.md").read_text()
     assert "| | a/run | b/run |" in text
+
+
+def test_face_runs_show_their_verdict_beside_the_calibration_rows(runs, tmp_path):
+    alpha = runs[0]
+    summary = json.loads((alpha / "summary.json").read_text())
+    summary.update(identity_match=1.0, identity_flat_baseline=0.0,
+                   identity_shuffled_baseline=0.02, sample_self_ssim=0.93, face_verdict=0.0,
+                   face_verdict_failed="ssim_heldout,not_collapsed")
+    (alpha / "summary.json").write_text(json.dumps(summary))
+    real = {"oracle_target_rate": 1.0, "identity_match": 1.0, "identity_flat_baseline": 0.0,
+            "identity_shuffled_baseline": 0.0, "nn_ssim_heldout": 0.661,
+            "sample_self_ssim": 0.574, "face_verdict": 1.0, "face_verdict_failed": ""}
+    noise = {**real, "oracle_target_rate": 0.0, "identity_match": 0.0, "nn_ssim_heldout": 0.014,
+             "face_verdict": 0.0, "face_verdict_failed": "oracle,identity"}
+    (alpha / "calibration.json").write_text(json.dumps(
+        {"target_class": 3, "rows": {"private_faces": real, "uniform_noise": noise}}))
+    result = report(alpha, runs[1], "--out", tmp_path / "rep")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "rep" / "report.md").read_text()
+    section = text.split("## Face verdict and calibration")[1].split("## Final grids")[0]
+    assert "### alpha" in section and "### beta" not in section   # beta has no calibration
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip().strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| ")}
+    assert rows["this run (round 6)"][-1] == "fail: ssim_heldout,not_collapsed"
+    assert rows["this run (round 6)"][6] == "0.93"
+    assert rows["private_faces"][-1] == "pass" and rows["private_faces"][5] == "0.661"
+    assert rows["uniform_noise"][-1] == "fail: oracle,identity"
+    html_page = report(alpha, "--out", tmp_path / "html", "--format", "html")
+    assert html_page.exit_code == 0, html_page.output
+    assert "fail: ssim_heldout,not_collapsed" in (tmp_path / "html" / "report.html").read_text()

@@ -42,6 +42,12 @@ def identity_figures(samples: np.ndarray, data, target: int) -> dict:
         return {}
     refs = np.concatenate([data.x_train, data.x_test])
     labels = np.concatenate([data.y_train, data.y_test])
+    return identity_against(samples, refs, labels, target)
+
+
+def identity_against(samples: np.ndarray, refs: np.ndarray, labels: np.ndarray,
+                     target: int) -> dict:
+    """``identity_match`` and its two baselines against the given references."""
     return {"identity_match": identity_match(samples, refs, labels, target),
             "identity_flat_baseline": identity_match(flat_copies(samples), refs, labels, target),
             "identity_shuffled_baseline": identity_match(shuffled_copies(samples), refs, labels,

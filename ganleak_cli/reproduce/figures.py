@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
-from ganleak_cli.report import final_grid, format_value, load_run, plot_curve, strip_file
+from ganleak_cli.report import (CALIBRATION_HEADER, calibration_table, final_grid, format_value,
+                                load_run, plot_curve, strip_file)
 
 CURVES = [("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
           ("oracle_target_rate", "Oracle target rate", (0.0, 1.0)),
@@ -134,6 +135,11 @@ def preset_section(result: PresetResult) -> list[str]:
     for name, run in result.runs.items():
         lines.append(f"- run `{name}`: {run.status if run else 'not started'}")
     lines.append("")
+    for name, run in result.runs.items():
+        table = calibration_table(run) if run is not None else []
+        if table:
+            lines += [f"Face verdict of `{name}` beside its calibration rows:", "",
+                      *md_table(CALIBRATION_HEADER, table), ""]
     lines += [f"![{caption}]({path})  \n*{caption}*\n" for caption, path in result.figures]
     return lines
 

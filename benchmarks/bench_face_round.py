@@ -1,0 +1,176 @@
+"""Where a face round's time goes, and what share of the machine's arithmetic it uses.
+
+One AT&T round at the default 64×64 (1 victim + the active GAN insider, the simulate defaults),
+split into its parts, each timed over ``--repeats`` calls after a warm-up (tracing):
+
+* victim turn: download, ``local_steps`` SGD steps on the face CNN, upload;
+* generator steps: ``gen_steps`` Adam steps of the generator through the frozen shared model;
+* adversary training: its ``local_steps`` batches of records plus the fakes, labelled as the
+  artificial class (sampling the fakes included), and the upload;
+* evaluation: one evaluation (model accuracy, oracle, SSIM searches, identity, verdict).
+
+FLOPs are counted from the layers (a convolution: 2·H_out·W_out·k²·C_in·C_out, a transposed one
+2·H_in·W_in·k²·C_in·C_out; a dense layer: 2·in·out; a training step ≈ 3× the forward pass, a
+generator step ≈ 3× the generator's forward plus 2× the classifier's: forward and the backward
+pass to its input). The machine's practical peak is a float32 matmul (2048², 2 FLOPs per
+multiply-add) measured in the same run. Then the same victim turn and generator steps are timed
+compiled with XLA (``jit_compile=True``) and checked for determinism (two calls from the same
+state must give the same weights).
+
+    GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_face_round.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import layers  # noqa: E402
+
+from ganleak_cli.artifacts import RunFolder  # noqa: E402
+from ganleak_cli.config import SimConfig  # noqa: E402
+from ganleak_cli.data import class_defaults  # noqa: E402
+from ganleak_cli.run import build_world, evaluate  # noqa: E402
+
+
+def forward_flops(model: keras.Model) -> int:
+    """FLOPs of one forward pass of one image through ``model``'s conv and dense layers."""
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2DTranspose):   # kernel (k, k, out, in), per input pixel
+            k_h, k_w, c_out, c_in = layer.kernel.shape
+            _, h, w, _ = layer.input.shape
+            total += 2 * h * w * k_h * k_w * c_in * c_out
+        elif isinstance(layer, layers.Conv2D):          # kernel (k, k, in, out), per output pixel
+            k_h, k_w, c_in, c_out = layer.kernel.shape
+            _, h, w, _ = layer.output.shape
+            total += 2 * h * w * k_h * k_w * c_in * c_out
+        elif isinstance(layer, layers.Dense):
+            total += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
+    return total
+
+
+def timed(fn, repeats: int) -> float:
+    """Median seconds of ``fn()`` over ``repeats`` calls, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
+    """Achieved GFLOP/s of a float32 ``size``² matmul (the practical peak)."""
+    a = tf.random.stateless_normal((size, size), seed=(1, 2))
+    fn = tf.function(lambda: tf.reduce_sum(tf.matmul(a, a)))
+    return 2 * size ** 3 / timed(lambda: fn().numpy(), repeats) / 1e9
+
+
+def face_world():
+    cfg = SimConfig(dataset="att", **class_defaults("att"), image_size=64,
+                    data_dir=os.environ.get("GANLEAK_DATA_DIR"), out="/nonexistent-unused")
+    return build_world(cfg)
+
+
+def part_times(world, repeats: int) -> dict:
+    victim, adversary = world.participants[0], world.participants[-1]
+    server, rules = world.server, world.rules
+
+    def adversary_training():
+        x, y = adversary.local_data(rules)
+        adversary.train_and_upload(x, y, rules)
+
+    folder = RunFolder(tempfile.mkdtemp(prefix="bench-face-"))
+    folder.create()
+    return {"victim turn": timed(lambda: server.apply(victim.turn(server, rules)), repeats),
+            "generator steps": timed(lambda: adversary.generator.train(world.trainer.model),
+                                     repeats),
+            "adversary training": timed(adversary_training, repeats),
+            "evaluation": timed(lambda: evaluate(world, 1, folder), max(1, repeats // 2))}
+
+
+def part_flops(world) -> dict:
+    cfg = world.config
+    cnn = forward_flops(world.trainer.model)
+    gen = forward_flops(world.adversary.generator.model)
+    batches = cfg.local_steps * cfg.batch_size
+    return {"victim turn": 3 * cnn * batches,
+            "generator steps": cfg.gen_steps * cfg.gen_batch * (3 * gen + 2 * cnn),
+            "adversary training": 3 * cnn * (batches + cfg.fakes_per_turn)
+            + gen * cfg.fakes_per_turn}
+
+
+def xla_rows(world, repeats: int) -> list[str]:
+    """The victim's training and the generator steps compiled with XLA: time and determinism."""
+    trainer, generator = world.trainer, world.adversary.generator
+    victim = world.participants[0]
+    x, y = victim.local_data(world.rules)
+    xb = tf.convert_to_tensor(x.reshape(-1, world.config.batch_size, *x.shape[1:]))
+    yb = tf.convert_to_tensor(y.reshape(-1, world.config.batch_size))
+    rows = []
+    for name, plain, compiled, weights in (
+            ("victim training", trainer._train,
+             tf.function(trainer._train_batches, jit_compile=True), trainer.model.weights),
+            ("generator steps", lambda: generator._step(trainer.model, tf.constant(10)),
+             None, generator.model.weights)):
+        if compiled is None:
+            compiled_fn = tf.function(generator._train_steps, jit_compile=True)
+            run_plain = plain
+            run_xla = lambda: compiled_fn(trainer.model, tf.constant(10))  # noqa: E731
+        else:
+            run_plain = lambda p=plain: p(xb, yb)  # noqa: E731
+            run_xla = lambda c=compiled: c(xb, yb)  # noqa: E731
+        rows.append(_xla_row(name, run_plain, run_xla, weights, repeats))
+    return rows
+
+
+def _xla_row(name, run_plain, run_xla, weights, repeats) -> str:
+    start = [w.numpy().copy() for w in weights]
+    try:
+        t_plain, t_xla = timed(run_plain, repeats), timed(run_xla, repeats)
+    except Exception as exc:  # XLA may refuse an op under op determinism
+        return f"{name:22s} XLA failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+    same = []
+    for _ in range(2):
+        for w, v in zip(weights, start):
+            w.assign(v)
+        run_xla()
+        same.append([w.numpy().copy() for w in weights])
+    deterministic = all(np.array_equal(a, b) for a, b in zip(*same))
+    return (f"{name:22s} plain {t_plain:7.3f} s   XLA {t_xla:7.3f} s   "
+            f"speed-up {t_plain / t_xla:5.2f}x   XLA deterministic: {deterministic}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    peak = matmul_gflops()
+    world = face_world()
+    times, flops = part_times(world, args.repeats), part_flops(world)
+    total = sum(times.values())
+    print(f"practical peak (float32 matmul 2048²): {peak:8.1f} GFLOP/s")
+    print(f"{'part':22s} {'seconds':>8s} {'share':>6s} {'GFLOP':>8s} {'GFLOP/s':>8s} "
+          f"{'of peak':>7s}")
+    for part, seconds in times.items():
+        count = flops.get(part)
+        rate = count / seconds / 1e9 if count else float("nan")
+        print(f"{part:22s} {seconds:8.3f} {seconds / total:6.1%} "
+              f"{(count or float('nan')) / 1e9:8.1f} {rate:8.1f} {rate / peak:7.1%}")
+    print(f"{'one round':22s} {total:8.3f}")
+    for row in xla_rows(world, args.repeats):
+        print(row)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The face verdict: one pass/fail for a reconstruction that no single figure can give.
+
+Each figure alone is fooled by something (measured on AT&T): the oracle and ``identity_match``
+both gave 1.00 to a generator collapsed onto one noisy non-face pattern; ``identity_match`` is
+won by any featureless image that resembles a low-contrast face; ``nn_ssim_heldout`` is ≈ 0.47
+for the person's real faces buried in heavy noise. So a reconstruction passes only when, together,
+
+* the oracle assigns at least ``oracle`` of the samples to the target person;
+* ``identity_match`` is at least ``identity`` **and** at least ``identity_margin`` above both of
+  its baselines (flat images at each sample's brightness, and each sample's pixels shuffled);
+* ``nn_ssim_heldout`` (mean SSIM to the nearest held-out face of the person) is at least
+  ``ssim_heldout``;
+* the samples are not collapsed: their mean pairwise SSIM (``sample_self_ssim``) is at most
+  ``max_self_ssim``. A person's own 7 training faces score 0.25–0.75 at 32×32 and 0.25–0.59 at
+  64×64 (median 0.51 / 0.41 over the 40 persons); a generator collapsed onto one image scores
+  ≥ 0.93; copies of one image score 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from ganleak_cli.metrics.similarity import to_unit
+
+SELF_SSIM_SAMPLES = 64   # pairwise SSIM over the first 64 samples (2016 pairs)
+
+
+@dataclass(frozen=True)
+class FaceBars:
+    """The bars of the face verdict (defaults: issue #14's one-victim bars)."""
+
+    oracle: float = 0.9
+    identity: float = 0.9
+    identity_margin: float = 0.5
+    ssim_heldout: float = 0.55
+    max_self_ssim: float = 0.85
+
+
+def sample_self_ssim(samples: np.ndarray, limit: int = SELF_SSIM_SAMPLES) -> float:
+    """Mean SSIM over all pairs of distinct samples among the first ``limit`` (1 for copies of
+    one image; NaN for fewer than two samples)."""
+    units = to_unit(np.asarray(samples[:limit]))
+    if units.ndim == 3:
+        units = units[..., None]
+    n = len(units)
+    if n < 2:
+        return float("nan")
+    scores = tf.image.ssim(units[:, None], units[None], max_val=1.0).numpy()
+    return float((scores.sum() - np.trace(scores)) / (n * (n - 1)))
+
+
+def failed_checks(figures: dict, bars: FaceBars = FaceBars()) -> list[str]:
+    """Names of the verdict's checks that ``figures`` fail (a missing figure fails its check)."""
+    def value(key):
+        v = figures.get(key)
+        return float(v) if isinstance(v, (int, float)) and np.isfinite(v) else None
+
+    oracle, match = value("oracle_target_rate"), value("identity_match")
+    baseline = max(value("identity_flat_baseline") or 0.0,
+                   value("identity_shuffled_baseline") or 0.0)
+    ssim, self_ssim = value("nn_ssim_heldout"), value("sample_self_ssim")
+    checks = {"oracle": oracle is not None and oracle >= bars.oracle,
+              "identity": match is not None and match >= bars.identity,
+              "identity_vs_baselines": match is not None
+              and match >= baseline + bars.identity_margin,
+              "ssim_heldout": ssim is not None and ssim >= bars.ssim_heldout,
+              "not_collapsed": self_ssim is not None and self_ssim <= bars.max_self_ssim}
+    return [name for name, ok in checks.items() if not ok]
+
+
+def face_verdict(figures: dict, bars: FaceBars = FaceBars()) -> dict:
+    """``{"face_verdict": 1.0 or 0.0, "face_verdict_failed": "check,check"}`` (empty when it
+    passes)."""
+    failed = failed_checks(figures, bars)
+    return {"face_verdict": 0.0 if failed else 1.0, "face_verdict_failed": ",".join(failed)}
+
+
+def face_figures(samples: np.ndarray, figures: dict, bars: FaceBars = FaceBars()) -> dict:
+    """``sample_self_ssim`` of ``samples`` and the verdict on it plus ``figures`` (the record's
+    oracle, identity and SSIM figures)."""
+    own = {"sample_self_ssim": sample_self_ssim(samples)}
+    return {**own, **face_verdict({**figures, **own}, bars)}
