@@ -15,7 +15,7 @@ from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.cli_options import option
-from ganleak_cli.data import DATASETS, class_defaults, dataset_num_classes
+from ganleak_cli.data import ATTACK_DEFAULTS, DATASETS, class_defaults, dataset_num_classes
 from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
@@ -31,6 +31,7 @@ from ganleak_cli.stdio import stdout_to_stderr
 from ganleak_cli.sweep_cli import sweep_command
 
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
+ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv")
 POSITIVE_INT = click.IntRange(min=1)
 FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
 POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
@@ -93,7 +94,7 @@ SIMULATE_OPTIONS = [
     option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
     option("--seed", type=click.IntRange(min=0), default=0, help="Seed of every random choice."),
     option("--victims", type=POSITIVE_INT, default=1, help="Number of honest participants."),
-    option("--rounds", type=POSITIVE_INT, default=100,
+    option("--rounds", type=POSITIVE_INT, default=None, show_default="100 (att: 1000)",
            help="Rounds (every participant takes one turn per round)."),
     option("--victim-classes", type=ClassList(), default=None,
            show_default="mnist 0-4; others the first half (att 0-19)",
@@ -132,16 +133,18 @@ SIMULATE_OPTIONS = [
                 "record count."),
     option("--lr", type=POSITIVE_FLOAT, default=0.05, help="Local SGD learning rate."),
     option("--batch-size", type=POSITIVE_INT, default=64, help="Local mini-batch size."),
-    option("--local-steps", type=POSITIVE_INT, default=10,
+    option("--local-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
            help="Mini-batches of own records per turn."),
-    option("--gen-steps", type=POSITIVE_INT, default=10,
+    option("--gen-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
            help="Generator updates per adversary turn."),
     option("--gen-batch", type=POSITIVE_INT, default=64, help="Generator mini-batch size."),
     option("--gen-lr", type=POSITIVE_FLOAT, default=2e-4, help="Generator Adam learning rate."),
-    option("--gen-tv", type=click.FloatRange(min=0.0), default=0.0,
+    option("--gen-tv", type=click.FloatRange(min=0.0), default=None,
+           show_default="0 (att: 4)",
            help="Weight of a total-variation penalty in the generator's loss (an adversary's "
                 "prior that images are smooth; 0 is the paper's attack)."),
-    option("--fakes-per-turn", type=click.IntRange(min=0), default=640,
+    option("--fakes-per-turn", type=click.IntRange(min=0), default=None,
+           show_default="640 (att: 64)",
            help="Generated samples labelled as the artificial class per adversary turn."),
     option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
            help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
@@ -189,7 +192,8 @@ SIMULATE_OPTIONS = [
     option("--mia-init-noise", type=click.FloatRange(min=0.0), default=0.1,
            help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
                 "so that the --eval-samples inversions differ (0: all identical)."),
-    option("--eval-every", type=POSITIVE_INT, default=10, help="Evaluate every K rounds."),
+    option("--eval-every", type=POSITIVE_INT, default=None, show_default="10 (att: 100)",
+           help="Evaluate every K rounds."),
     option("--eval-samples", type=click.IntRange(min=64), default=100,
            help="Generated samples scored and saved per evaluation."),
     option("--checkpoint-every", type=POSITIVE_INT, default=None,
@@ -237,18 +241,22 @@ def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
     fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
     try:
-        fields = with_class_defaults(fields)
+        fields = with_dataset_defaults(fields)
         cfg = SimConfig(**fields).with_defense()
         return cfg.validate(dataset_num_classes(cfg.dataset))
     except ValueError as exc:
         raise usage_error(exc) from None
 
 
-def with_class_defaults(fields: dict) -> dict:
-    """Class options left unset (None) take the dataset's defaults (``class_defaults``)."""
+def with_dataset_defaults(fields: dict) -> dict:
+    """Class and attack options left unset (None) take the dataset's defaults
+    (``class_defaults``; ``ATTACK_DEFAULTS``, else SimConfig's)."""
     dataset = fields.get("dataset") or SimConfig.dataset
-    missing = [name for name in CLASS_FIELDS if fields.get(name) is None]
-    defaults = class_defaults(dataset) if missing else {}
+    missing = [name for name in CLASS_FIELDS + ATTACK_FIELDS if fields.get(name) is None]
+    if not missing:
+        return fields
+    defaults = {**{name: getattr(SimConfig, name) for name in ATTACK_FIELDS},
+                **class_defaults(dataset), **ATTACK_DEFAULTS.get(dataset, {})}
     return {**fields, **{name: defaults[name] for name in missing}}
 
 

@@ -259,10 +259,13 @@ def calibration_table(run: Run) -> list[list[str]]:
     path = run.root / "calibration.json"
     if not path.is_file():
         return []
-    sets = {f"this run (round {run.last_round})": run.summary,
-            **_read_json(path).get("rows", {})}
+    rows = _read_json(path).get("rows")
+    if not isinstance(rows, list):
+        raise NotARunFolder(f"{path}: no list of rows")
+    sets = [(f"this run (round {run.last_round})", run.summary),
+            *((row.get("set", "?"), row) for row in rows if isinstance(row, dict))]
     table = []
-    for name, figures in sets.items():
+    for name, figures in sets:
         cells = [format_value(figures.get(k)) for k in CALIBRATION_COLUMNS[:-1]]
         failed = figures.get("face_verdict_failed")
         verdict = "—" if failed is None else ("fail: " + failed if failed else "pass")

@@ -71,6 +71,19 @@ def test_cli_config_for_att_uses_the_face_defaults():
     assert mnist.victim_classes == (0, 1, 2, 3, 4) and mnist.target_class == 3
 
 
+def test_att_takes_its_own_attack_defaults_unless_options_are_given():
+    unset = dict.fromkeys(("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn",
+                           "gen_tv"))
+    cfg = build_config({"dataset": "att", **unset})
+    assert (cfg.rounds, cfg.eval_every, cfg.local_steps, cfg.gen_steps) == (1000, 100, 1, 1)
+    assert (cfg.fakes_per_turn, cfg.gen_tv) == (64, 4.0)
+    mnist = build_config({"dataset": "mnist", **unset})
+    assert (mnist.rounds, mnist.local_steps, mnist.fakes_per_turn, mnist.gen_tv) == (
+        100, 10, 640, 0.0)
+    given = build_config({"dataset": "att", **unset, "rounds": 30, "gen_tv": 0.0})
+    assert (given.rounds, given.gen_tv, given.local_steps) == (30, 0.0, 1)
+
+
 def test_mnist_rejects_another_image_size():
     from click.testing import CliRunner
 
@@ -292,13 +305,14 @@ def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, pro
 
 
 @pytest.mark.slow
-def test_face_attack_run_is_judged_by_the_face_verdict(att_dir, tmp_path_factory, monkeypatch):
-    """`ganleak simulate --dataset att --victims 1 --target-class 7` at the default 64×64, for
-    10 of its 100 rounds (about 3 minutes on 2 cores): the run records the face verdict with
-    the checks it failed, and calibration.json beside it (the person's real faces pass, noise and
-    other persons fail). identity_match and the oracle already read ≥ 0.8 here, which is why
-    neither is trusted alone: the verdict's SSIM and collapse checks reject these samples
-    (issue #14)."""
+def test_face_attack_leaks_the_persons_face(att_dir, tmp_path_factory, monkeypatch):
+    """`ganleak simulate --dataset att --victims 1 --image-size 32 --rounds 600` with att's
+    defaults otherwise (target 7 = s8, one mini-batch a turn, the TV prior; about 2.5 minutes):
+    the samples are the person by identity (far above both baselines), closer to her held-out
+    faces by SSIM than those faces are to each other, far from other persons' faces, and not
+    collapsed. The face verdict passes but for the oracle, which at 32×32 names her for 0.76
+    of the samples (README, "The face attack, measured"); at 64×64 it names the person for
+    all of them."""
     import json
 
     from cli_runs import run_cli
@@ -307,18 +321,19 @@ def test_face_attack_run_is_judged_by_the_face_verdict(att_dir, tmp_path_factory
 
     monkeypatch.setenv("GANLEAK_DATA_DIR", str(att_dir))
     out, _ = run_cli(tmp_path_factory, "face", "--dataset", "att", "--victims", "1",
-                     "--target-class", "7", "--rounds", "10", "--eval-every", "10")
+                     "--target-class", "7", "--image-size", "32", "--rounds", "600")
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["identity_match"] >= 0.8  # chance: 1/40
-    assert summary["identity_flat_baseline"] <= 0.2  # not SSIM's bias towards flat images
-    assert summary["oracle_target_rate"] >= 0.8
-    failed = failed_checks(summary)
-    assert summary["face_verdict"] == (0.0 if failed else 1.0)
-    assert summary["face_verdict_failed"] == ",".join(failed)
-    rows = json.loads((out / "calibration.json").read_text())["rows"]
+    assert failed_checks(summary) in ([], ["oracle"]), summary["face_verdict_failed"]
+    assert summary["oracle_target_rate"] >= 0.6   # chance 1/40; other persons' faces: 0
+    assert summary["nn_ssim_heldout"] >= 0.6 and summary["sample_self_ssim"] <= 0.8
+    calibration = json.loads((out / "calibration.json").read_text())
+    rows = {row["set"]: row for row in calibration["rows"]}
     assert rows["private_faces"]["face_verdict"] == 1.0
     assert rows["uniform_noise"]["face_verdict"] == 0.0
     assert rows["other_faces"]["face_verdict"] == 0.0
+    assert summary["nn_ssim_heldout"] >= rows["other_faces"]["nn_ssim_heldout"] + 0.25
+    assert summary["nn_ssim_heldout"] >= rows["heldout_faces"]["nn_ssim_heldout"]
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    assert [r["round"] for r in records] == [10]
-    assert json.loads((out / "config.json").read_text())["image_size"] is None  # 64 default
+    assert [r["round"] for r in records] == list(range(100, 601, 100))   # att: every 100
+    config = json.loads((out / "config.json").read_text())
+    assert (config["local_steps"], config["gen_steps"], config["gen_tv"]) == (1, 1, 4.0)

@@ -148,8 +148,10 @@ def test_null_means_default_only_where_the_default_is_none(tmp_path):
     path = write(tmp_path, "cfg.json", '{"gamma": null, "records_per_class": null}')
     params = simulate_params("--config", path)
     assert params["gamma"] is None and params["records_per_class"] is None
-    path = write(tmp_path, "bad.json", '{"rounds": null}')
-    usage_error(["privacy", "--config", path], "key 'rounds'", "null")
+    path = write(tmp_path, "dataset.json", '{"rounds": null}')   # the dataset's default
+    assert simulate_params("--config", path)["rounds"] is None
+    path = write(tmp_path, "bad.json", '{"lr": null}')
+    usage_error(["privacy", "--config", path], "key 'lr'", "null")
 
 
 def test_unparseable_toml_names_the_file_and_line(tmp_path):

@@ -199,7 +199,8 @@ def test_face_runs_show_their_verdict_beside_the_calibration_rows(runs, tmp_path
     noise = {**real, "oracle_target_rate": 0.0, "identity_match": 0.0, "nn_ssim_heldout": 0.014,
              "face_verdict": 0.0, "face_verdict_failed": "oracle,identity"}
     (alpha / "calibration.json").write_text(json.dumps(
-        {"target_class": 3, "rows": {"private_faces": real, "uniform_noise": noise}}))
+        {"target_class": 3, "rows": [{"set": "private_faces", **real},
+                                     {"set": "uniform_noise", **noise}]}))
     result = report(alpha, runs[1], "--out", tmp_path / "rep")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "rep" / "report.md").read_text()

@@ -33,9 +33,9 @@ from ganleak_cli.metrics.similarity import nearest_ssim
 from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
 from ganleak_cli.protocol.trainer import to_model_range
 
-NOISE_SIGMA = 0.5
+NOISE_SIGMA = 0.25
 NOISE_SAMPLES = 32
-CALIBRATION_VERSION = "v1"
+CALIBRATION_VERSION = "v2"
 ROW_KEYS = ("oracle_target_rate", "identity_match", "identity_flat_baseline",
             "identity_shuffled_baseline", "nn_ssim_heldout", "sample_self_ssim", "face_verdict")
 
@@ -110,20 +110,23 @@ def _cache_file(data, target: int):
     digest = hashlib.sha256()
     for part in (data.x_train, data.y_train, data.x_test, data.y_test):
         digest.update(np.ascontiguousarray(part).tobytes())
-    key = f"{data.name}-{CALIBRATION_VERSION}-{ORACLE_VERSION}-t{target}-{digest.hexdigest()[:16]}.json"
+    version = f"{CALIBRATION_VERSION}-{ORACLE_VERSION}"
+    key = f"{data.name}-{version}-t{target}-{digest.hexdigest()[:16]}.json"
     return cache_dir() / "calibration" / key
 
 
 def calibration_for(data, oracle, target: int) -> dict | None:
-    """``calibration_rows`` for a dataset that gets identity figures (faces, small folders),
-    cached by the data's digest and the target (None for larger datasets such as MNIST)."""
+    """``{"target_class": …, "rows": [{"set": name, figures…}, …]}`` from ``calibration_rows``
+    (in its order) for a dataset that gets identity figures (faces, small folders), cached by
+    the data's digest and the target (None for larger datasets such as MNIST)."""
     if len(data.y_train) + len(data.y_test) > IDENTITY_MAX_REFS:
         return None
     path = _cache_file(data, target)
     if path.is_file():
         return json.loads(path.read_text())
-    text = json.dumps({"target_class": target, "rows": calibration_rows(data, oracle, target)},
-                      indent=2, sort_keys=True) + "\n"
+    rows = [{"set": name, **figures}
+            for name, figures in calibration_rows(data, oracle, target).items()]
+    text = json.dumps({"target_class": target, "rows": rows}, indent=2, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")  # parallel runs may write it at once
     tmp.write_text(text)
