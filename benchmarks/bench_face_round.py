@@ -1,7 +1,8 @@
 """Where a face round's time goes, and what share of the machine's arithmetic it uses.
 
-One AT&T round at the default 64×64 (1 victim + the active GAN insider, the simulate defaults),
-split into its parts, each timed over ``--repeats`` calls after a warm-up (tracing):
+One AT&T round at the default 64×64 (1 victim + the active GAN insider, att's defaults: one
+mini-batch a turn, one generator step, 64 fakes), split into its parts, each timed over
+``--repeats`` calls after a warm-up (tracing):
 
 * victim turn: download, ``local_steps`` SGD steps on the face CNN, upload;
 * generator steps: ``gen_steps`` Adam steps of the generator through the frozen shared model;
@@ -37,7 +38,7 @@ from keras import layers  # noqa: E402
 
 from ganleak_cli.artifacts import RunFolder  # noqa: E402
 from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.data import class_defaults  # noqa: E402
+from ganleak_cli.data import ATTACK_DEFAULTS, class_defaults  # noqa: E402
 from ganleak_cli.run import build_world, evaluate  # noqa: E402
 
 
@@ -77,8 +78,9 @@ def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
 
 
 def face_world():
-    cfg = SimConfig(dataset="att", **class_defaults("att"), image_size=64,
-                    data_dir=os.environ.get("GANLEAK_DATA_DIR"), out="/nonexistent-unused")
+    cfg = SimConfig(dataset="att", **class_defaults("att"), **ATTACK_DEFAULTS["att"],
+                    image_size=64, data_dir=os.environ.get("GANLEAK_DATA_DIR"),
+                    out="/nonexistent-unused")
     return build_world(cfg)
 
 
@@ -122,7 +124,8 @@ def xla_rows(world, repeats: int) -> list[str]:
             ("victim training", trainer._train,
              tf.function(trainer._train_batches, jit_compile=True), trainer.model.weights),
             ("generator steps", lambda: generator._step(trainer.model, tf.constant(10)),
-             None, generator.model.weights)):
+             None, [*generator.model.weights, *generator.optimizer.variables,
+                    generator.seed.state])):
         if compiled is None:
             compiled_fn = tf.function(generator._train_steps, jit_compile=True)
             run_plain = plain
@@ -135,6 +138,8 @@ def xla_rows(world, repeats: int) -> list[str]:
 
 
 def _xla_row(name, run_plain, run_xla, weights, repeats) -> str:
+    """Times of both; then two XLA calls from the same state (``weights``: every variable the
+    call reads and changes, noise-seed state included) must end in the same state."""
     start = [w.numpy().copy() for w in weights]
     try:
         t_plain, t_xla = timed(run_plain, repeats), timed(run_xla, repeats)
