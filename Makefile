@@ -4,7 +4,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install test test-fast test-slow bench bench-sweep bench-memory headline sweep-example \
+.PHONY: install test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
 	reproduce-figures clean
 
 install:  ## install ganleak and its test dependencies (editable)
@@ -23,6 +23,9 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 	$(PYTHON) benchmarks/bench_dssgd.py
 	$(PYTHON) benchmarks/bench_shokri.py
 	$(PYTHON) benchmarks/bench_determinism.py
+
+bench-face:  ## where a 64x64 face round's time goes, GFLOP/s against a matmul peak, XLA (about 3 min)
+	$(PYTHON) benchmarks/bench_face_round.py
 
 bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (about 7 min)
 	$(PYTHON) benchmarks/bench_sweep.py

@@ -16,7 +16,7 @@ generator step ≈ 3× the generator's forward plus 2× the classifier's: forwar
 pass to its input). The machine's practical peak is a float32 matmul (2048², 2 FLOPs per
 multiply-add) measured in the same run. Then the same victim turn and generator steps are timed
 compiled with XLA (``jit_compile=True``) and checked for determinism (two calls from the same
-state must give the same weights).
+state must give the same weights), under op determinism and, where XLA refuses it, without.
 
     GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_face_round.py [--repeats 3]
 """
@@ -39,6 +39,7 @@ from keras import layers  # noqa: E402
 from ganleak_cli.artifacts import RunFolder  # noqa: E402
 from ganleak_cli.config import SimConfig  # noqa: E402
 from ganleak_cli.data import ATTACK_DEFAULTS, class_defaults  # noqa: E402
+from ganleak_cli.determinism import set_determinism  # noqa: E402
 from ganleak_cli.run import build_world, evaluate  # noqa: E402
 
 
@@ -113,28 +114,34 @@ def part_flops(world) -> dict:
 
 
 def xla_rows(world, repeats: int) -> list[str]:
-    """The victim's training and the generator steps compiled with XLA: time and determinism."""
+    """The victim's training and the generator steps compiled with XLA, under op determinism
+    (as runs use it) and, where XLA refuses that, without: time and determinism."""
+    rows = []
+    for deterministic_ops in (True, False):
+        set_determinism(deterministic_ops)
+        label = "determinism on" if deterministic_ops else "determinism off"
+        rows += [f"{label}: {row}" for row in _xla_pair(world, repeats)]
+        if not any("XLA failed" in row for row in rows):
+            break
+    set_determinism(True)
+    return rows
+
+
+def _xla_pair(world, repeats: int) -> list[str]:
     trainer, generator = world.trainer, world.adversary.generator
     victim = world.participants[0]
     x, y = victim.local_data(world.rules)
     xb = tf.convert_to_tensor(x.reshape(-1, world.config.batch_size, *x.shape[1:]))
     yb = tf.convert_to_tensor(y.reshape(-1, world.config.batch_size))
-    rows = []
-    for name, plain, compiled, weights in (
-            ("victim training", trainer._train,
-             tf.function(trainer._train_batches, jit_compile=True), trainer.model.weights),
-            ("generator steps", lambda: generator._step(trainer.model, tf.constant(10)),
-             None, [*generator.model.weights, *generator.optimizer.variables,
-                    generator.seed.state])):
-        if compiled is None:
-            compiled_fn = tf.function(generator._train_steps, jit_compile=True)
-            run_plain = plain
-            run_xla = lambda: compiled_fn(trainer.model, tf.constant(10))  # noqa: E731
-        else:
-            run_plain = lambda p=plain: p(xb, yb)  # noqa: E731
-            run_xla = lambda c=compiled: c(xb, yb)  # noqa: E731
-        rows.append(_xla_row(name, run_plain, run_xla, weights, repeats))
-    return rows
+    train_xla = tf.function(trainer._train_batches, jit_compile=True)
+    steps_xla = tf.function(generator._train_steps, jit_compile=True)
+    steps = tf.constant(10)
+    return [_xla_row("victim training", lambda: trainer._train(xb, yb),
+                     lambda: train_xla(xb, yb), trainer.model.weights, repeats),
+            _xla_row("10 generator steps", lambda: generator._step(trainer.model, steps),
+                     lambda: steps_xla(trainer.model, steps),
+                     [*generator.model.weights, *generator.optimizer.variables,
+                      generator.seed.state], repeats)]
 
 
 def _xla_row(name, run_plain, run_xla, weights, repeats) -> str:
@@ -144,7 +151,8 @@ def _xla_row(name, run_plain, run_xla, weights, repeats) -> str:
     try:
         t_plain, t_xla = timed(run_plain, repeats), timed(run_xla, repeats)
     except Exception as exc:  # XLA may refuse an op under op determinism
-        return f"{name:22s} XLA failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+        first = str(exc).strip().splitlines()[0][:110]
+        return f"{name:20s} XLA failed: {type(exc).__name__}: {first}"
     same = []
     for _ in range(2):
         for w, v in zip(weights, start):
@@ -152,7 +160,7 @@ def _xla_row(name, run_plain, run_xla, weights, repeats) -> str:
         run_xla()
         same.append([w.numpy().copy() for w in weights])
     deterministic = all(np.array_equal(a, b) for a, b in zip(*same))
-    return (f"{name:22s} plain {t_plain:7.3f} s   XLA {t_xla:7.3f} s   "
+    return (f"{name:20s} plain {t_plain:7.3f} s   XLA {t_xla:7.3f} s   "
             f"speed-up {t_plain / t_xla:5.2f}x   XLA deterministic: {deterministic}")
 
 
