@@ -27,7 +27,7 @@ import numpy as np
 
 from ganleak_cli.data.registry import cache_dir
 from ganleak_cli.metrics.evaluate import leakage
-from ganleak_cli.metrics.identity import IDENTITY_MAX_REFS, identity_against
+from ganleak_cli.metrics.identity import IDENTITY_MAX_REFS, identity_against, identity_figures
 from ganleak_cli.metrics.oracle import ORACLE_VERSION
 from ganleak_cli.metrics.similarity import nearest_ssim
 from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
@@ -77,10 +77,10 @@ def score_samples(samples: np.ndarray, data, oracle, target: int, heldout: np.nd
 def _identity(samples: np.ndarray, data, target: int, own_index) -> dict:
     """``identity_against`` all images, one sample at a time without itself when
     ``own_index`` is given (the figures are then means over the samples)."""
+    if own_index is None:
+        return identity_figures(samples, data, target)
     refs = np.concatenate([data.x_train, data.x_test])
     labels = np.concatenate([data.y_train, data.y_test])
-    if own_index is None:
-        return identity_against(samples, refs, labels, target)
     each = [identity_against(samples[i:i + 1], np.delete(refs, k, axis=0),
                              np.delete(labels, k), target) for i, k in enumerate(own_index)]
     return {key: float(np.mean([e[key] for e in each])) for key in each[0]}
