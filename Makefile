@@ -33,7 +33,7 @@ bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (ab
 bench-memory:  ## peak RSS of 40 AT&T victims + adversary vs 1 victim (needs the faces)
 	$(PYTHON) benchmarks/bench_memory.py
 
-reproduce-figures:  ## every preset of presets/ at PROFILE=tiny|quick|full → figures/REPORT.md
+reproduce-figures:  ## every preset of ganleak_cli/presets/ at PROFILE=tiny|quick|full → figures/REPORT.md
 	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --jobs $(JOBS)
 
 headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3

@@ -77,7 +77,8 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in rates.items()}
     print(f"DSSGD round (θu=θd=1, no attack):          {med['dssgd']:9.0f} samples/s")
     print(f"plain keras model.fit:                     {med['plain']:9.0f} samples/s")
-    print(f"keras model.fit, steps_per_execution={args.local_steps:<4d} {med['fused']:9.0f} samples/s")
+    print(f"keras model.fit, steps_per_execution={args.local_steps:<4d} "
+          f"{med['fused']:9.0f} samples/s")
     print(f"ratio DSSGD / plain keras: {med['dssgd'] / med['plain']:.3f}  (target ≥ 0.95)")
     print(f"ratio DSSGD / fused keras: {med['dssgd'] / med['fused']:.3f}")
 

@@ -12,19 +12,19 @@ import click
 
 from ganleak_cli import __version__
 from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
+from ganleak_cli.cli_options import option
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
-from ganleak_cli.cli_options import option
 from ganleak_cli.data import ATTACK_DEFAULTS, DATASETS, class_defaults, dataset_num_classes
 from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
-from ganleak_cli.report_cli import report_command
-from ganleak_cli.reproduce_cli import reproduce_command
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
+from ganleak_cli.report_cli import report_command
+from ganleak_cli.reproduce_cli import reproduce_command
 from ganleak_cli.resume_cli import resume_config
 from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import stdout_to_stderr
@@ -366,7 +366,8 @@ def describe_plan(plan: dict) -> str:
              f"rounds = {plan['rounds']}"]
     if plan["defense"] == "shokri":
         lines += [f"values released per upload c = ⌈θu·|w|⌉ = {plan['released_per_upload']}",
-                  f"ε per upload (nominal, per epoch per participant): {plan['epsilon_nominal']:.6g}",
+                  "ε per upload (nominal, per epoch per participant): "
+                  f"{plan['epsilon_nominal']:.6g}",
                   f"ε/c (per parameter, as the paper quotes it): {plan['epsilon_per_param']:.6g}"]
     lines += [f"composed ε at δ = {plan['delta']:g} ({plan['accountant']}): "
               f"one round {plan['epsilon_round']:.6g}, whole run {plan['epsilon_total']:.6g}"]

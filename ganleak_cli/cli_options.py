@@ -1,4 +1,4 @@
-"""Option helpers shared by the ``ganleak`` commands (kept apart from cli.py to avoid import cycles)."""
+"""Option helpers shared by the ``ganleak`` commands (apart from cli.py: no import cycles)."""
 
 from __future__ import annotations
 

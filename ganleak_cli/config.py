@@ -84,8 +84,8 @@ class SimConfig:
     def validate(self, num_classes: int = 10) -> "SimConfig":
         """Raise ValueError('<field>: …') for the first inconsistent setting; return self."""
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
-                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0), ("attack_after", 0),
-                          ("eval_every", 1), ("eval_samples", 64)):
+                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
+                          ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")
         for name in ("theta_u", "theta_d"):

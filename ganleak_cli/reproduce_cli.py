@@ -1,4 +1,5 @@
-"""``ganleak reproduce``: run every preset of the paper (``presets/*.toml``) at one profile,
+"""``ganleak reproduce``: run every preset of the paper (``ganleak_cli/presets/*.toml``, or
+``--presets``) at one profile,
 reusing finished runs, resuming interrupted ones (it is a sweep) and running again those whose
 preset changed, then write ``figures/``
 with the paper-style figures and REPORT.md scoring each claim PASS/FAIL.
@@ -15,7 +16,7 @@ import click
 
 from ganleak_cli.cli_options import option
 from ganleak_cli.reproduce.figures import REPORT_NAME, write_report
-from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
+from ganleak_cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
 from ganleak_cli.sweep.plan import RESULTS_NAME, plan_runs
 from ganleak_cli.sweep.results import result_row, write_results
 from ganleak_cli.sweep.spec import expand
@@ -26,7 +27,8 @@ from ganleak_cli.sweep_cli import execute, prepare_folder
 @option("--profile", type=click.Choice(PROFILES), default="quick",
         help="tiny: every preset for a few rounds (pipeline check); quick: about an hour on "
              "2 cores; full: the paper's scale (GPU or a long night).")
-@option("--presets", type=click.Path(file_okay=False, exists=True), default="presets",
+@option("--presets", type=click.Path(file_okay=False, exists=True), default=None,
+        show_default="the presets shipped with ganleak",
         help="Folder of preset files (*.toml, and profiles.toml).")
 @option("--only", multiple=True, metavar="PRESET", show_default=False,
         help="Run and report only this preset (repeatable).")
@@ -42,7 +44,7 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs):
     start = time.monotonic()
     figures_dir = Path(figures or default_figures(profile))
     check_figures_folder(figures_dir)
-    chosen = load_presets(Path(presets), profile, only)
+    chosen = load_presets(Path(presets) if presets else shipped_presets(), profile, only)
     runs_root = Path(runs or f"runs/reproduce-{profile}")
     planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
     prepare_folder(str(runs_root))

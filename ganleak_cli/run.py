@@ -27,8 +27,8 @@ from ganleak_cli.metrics.verdict import face_figures
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
 from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
-from ganleak_cli.protocol.rounds import make_protocol
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
+from ganleak_cli.protocol.rounds import make_protocol
 from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
 from ganleak_cli.runstate import restore_world, world_state

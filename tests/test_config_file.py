@@ -1,4 +1,5 @@
-"""``--config FILE``: option values from TOML/JSON, precedence, strict errors, config.json replay."""
+"""``--config FILE``: option values from TOML/JSON, precedence, strict errors, config.json
+replay."""
 
 import json
 import os

@@ -97,7 +97,7 @@ def damage(path: Path, how: str) -> None:
 
 @pytest.fixture(params=["truncate", "flip"])
 def damaged(request, real_mnist, tmp_path, no_download):
-    """A data dir with the real MNIST files, train-labels damaged (truncated or one byte flipped)."""
+    """A data dir with the real MNIST files, train-labels damaged (truncated or a byte flipped)."""
     folder = copy_mnist(real_mnist, tmp_path / "data")
     damage(folder / LABELS, request.param)
     return folder, request.param
@@ -114,14 +114,14 @@ def test_list_shows_real_files_in_data_dir(real_mnist, no_download):
     result = invoke("datasets", "list", "--data-dir", data_dir)
     assert result.exit_code == 0, result.output
     for key, path in real_mnist.items():
-        line = next(l for l in result.output.splitlines() if MNIST[key]["name"] in l)
+        line = next(ln for ln in result.output.splitlines() if MNIST[key]["name"] in ln)
         assert "data-dir" in line and str(path) in line and f"{MNIST[key]['bytes']:,}" in line
 
 
 def test_verify_real_files_ok(real_mnist, no_download):
     result = invoke("datasets", "verify", "--data-dir", os.environ["GANLEAK_DATA_DIR"], "mnist")
     assert result.exit_code == 0, result.output
-    assert sorted(l.split()[-1] for l in result.stdout.splitlines() if l.startswith("ok ")) == \
+    assert sorted(ln.split()[-1] for ln in result.stdout.splitlines() if ln.startswith("ok ")) == \
         sorted(str(p) for p in real_mnist.values())
     assert "4 ok, 0 corrupt, 0 missing" in result.output
     assert no_download == []
@@ -142,7 +142,7 @@ def test_damaged_file_fails_verify(damaged):
     folder, how = damaged
     result = invoke("datasets", "verify", "--data-dir", folder, "mnist")
     assert result.exit_code == 1
-    bad = [l for l in result.stdout.splitlines() if not l.startswith("ok ")]
+    bad = [ln for ln in result.stdout.splitlines() if not ln.startswith("ok ")]
     assert bad == [bad[0]] and bad[0].startswith("CORRUPT") and str(folder / LABELS) in bad[0]
     assert ("truncated" if how == "truncate" else "sha256 mismatch") in bad[0]
     assert "3 ok, 1 corrupt, 0 missing" in result.output
@@ -178,7 +178,7 @@ def test_fetch_with_complete_data_dir(real_mnist, tmp_path, no_download):
     folder = copy_mnist(real_mnist, tmp_path / "data" / "mnist")  # the nested layout
     result = invoke("datasets", "fetch", "--data-dir", tmp_path / "data", "mnist")
     assert result.exit_code == 0, result.output
-    assert sorted(l.split()[-1] for l in result.stdout.splitlines()) == \
+    assert sorted(ln.split()[-1] for ln in result.stdout.splitlines()) == \
         sorted(str(folder / p.name) for p in real_mnist.values())
     assert no_download == []
 
@@ -201,8 +201,8 @@ def test_verify_missing_files(tmp_path, cache):
     empty.mkdir()
     result = invoke("datasets", "verify", "--data-dir", empty, "mnist")
     assert result.exit_code == 1
-    missing = [l for l in result.stdout.splitlines() if l.startswith("MISSING")]
-    assert len(missing) == 4 and all(str(cache) in l and str(empty) in l for l in missing)
+    missing = [ln for ln in result.stdout.splitlines() if ln.startswith("MISSING")]
+    assert len(missing) == 4 and all(str(cache) in ln and str(empty) in ln for ln in missing)
     assert "Traceback" not in result.output
 
 
@@ -255,7 +255,7 @@ def test_toy_registry_list_verify_and_cache(toy, cache):
     assert "toy" in registry.registered_datasets()
     listed = invoke("datasets", "list", "--data-dir", data, "toy")
     assert listed.exit_code == 0
-    where = {l.split()[1]: l.split()[4] for l in listed.stdout.splitlines()}
+    where = {ln.split()[1]: ln.split()[4] for ln in listed.stdout.splitlines()}
     assert where == {"a.bin": "data-dir", "b.bin": "data-dir", "c.bin": "missing"}
     result = invoke("datasets", "verify", "--data-dir", data, "toy")
     assert result.exit_code == 1

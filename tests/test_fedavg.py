@@ -1,7 +1,6 @@
 """FedAvg (``--protocol fedavg``): the averaging arithmetic, one participant = local training,
 the policy choice in one place, and a tiny real run on a folder dataset of synthetic PNGs."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -12,7 +11,6 @@ from ganleak_cli.config import SimConfig
 from ganleak_cli.protocol.fedavg import FedAvgRound, weighted_average
 from ganleak_cli.protocol.rounds import DssgdRound, make_protocol
 from ganleak_cli.protocol.server import ParameterServer
-
 
 # --- arithmetic (pure NumPy) ---------------------------------------------------------------
 
@@ -73,8 +71,7 @@ def test_fedavg_rejects_partial_exchange(change):
 def _participant(seed=3):
     import keras
 
-    from ganleak_cli.protocol.participant import Participant, PlainUpload
-    from ganleak_cli.protocol.participant import ExchangeRules
+    from ganleak_cli.protocol.participant import ExchangeRules, Participant, PlainUpload
     from ganleak_cli.protocol.trainer import LocalTrainer
 
     keras.utils.set_random_seed(0)

@@ -1,7 +1,6 @@
 """Loads the real MNIST files from GANLEAK_DATA_DIR (skipped when it is not available)."""
 
 import numpy as np
-import pytest
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from ganleak_cli.cli import main
 from ganleak_cli.reproduce.claims import ClaimError, judge, parse_check
 from ganleak_cli.reproduce.figures import write_report
-from ganleak_cli.reproduce.presets import PROFILES, load_presets, sweep_spec
+from ganleak_cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
 from ganleak_cli.sweep.plan import plan_runs
 from ganleak_cli.sweep.spec import expand
 
-PRESETS = Path(__file__).resolve().parents[1] / "presets"
+PRESETS = shipped_presets()
 
 
 # --- claims -------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 resumes and finishes exactly as an uninterrupted run with the same seed."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

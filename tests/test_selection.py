@@ -7,7 +7,6 @@ import pytest
 
 from ganleak_cli.protocol.selection import clip, fraction_count, select_download, select_upload
 
-
 # --- fraction_count -------------------------------------------------------------------------
 
 def test_fraction_count_one_selects_all():

@@ -39,7 +39,7 @@ def registry_entry(name: str) -> dict:
 
 
 def registered_datasets() -> list[str]:
-    """Sorted names of every registry entry, from ``datasets/*.json`` and ``ganleak_cli.registry``."""
+    """Sorted names of every registry entry (``datasets/*.json``, i.e. ``ganleak_cli.registry``)."""
     names = {path.stem for path in _source_dir().glob("*.json")}
     try:
         shipped = resources.files("ganleak_cli.registry").iterdir()
@@ -94,7 +94,7 @@ def local_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
 
 
 def find_local(dataset: str, key: str, data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The file ``key`` of ``dataset`` in the local data dir (flat or under ``<dataset>/``), or None.
+    """The file ``key`` of ``dataset`` in the local data dir (flat or under ``<dataset>/``) or None.
 
     Nothing is hashed; ``data_dir`` defaults to ``GANLEAK_DATA_DIR``.
     """

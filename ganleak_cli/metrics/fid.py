@@ -8,9 +8,10 @@ covariances Σ₁, Σ₂ (``np.cov``, unbiased, N − 1):
     FID = ‖μ₁ − μ₂‖² + tr(Σ₁) + tr(Σ₂) − 2·tr((Σ₁Σ₂)^½)
 
 tr((Σ₁Σ₂)^½) comes from ``scipy.linalg.sqrtm`` (real part; when the product is singular enough
-to give a non-finite root, 1e-6·I is added to both covariances, as pytorch-fid does). Without
-SciPy it is computed with NumPy as Σᵢ √λᵢ over the eigenvalues λᵢ of the symmetric positive
-semi-definite Σ₁^½ Σ₂ Σ₁^½ (same spectrum as Σ₁Σ₂; negative round-off eigenvalues clipped to 0).
+to give a non-finite root, 1e-6·I is added to both covariances, as pytorch-fid does). A NumPy
+cross-check, ``trace_sqrt_product_numpy``, computes it as Σᵢ √λᵢ over the eigenvalues λᵢ of the
+symmetric positive semi-definite Σ₁^½ Σ₂ Σ₁^½ (same spectrum as Σ₁Σ₂; negative round-off
+eigenvalues clipped to 0).
 With 100 samples and 128 features Σ₁ is singular and SciPy warns that its root "might be
 inaccurate"; the warning is silenced because the two routes agree to 1e-4 on the runs' samples
 (and a test checks them against each other on a rank-deficient pair). A negative total from
@@ -25,6 +26,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy import linalg
 
 EPS = 1e-6
 
@@ -44,11 +46,7 @@ def trace_sqrt_product_numpy(cov1: np.ndarray, cov2: np.ndarray) -> float:
 
 
 def trace_sqrt_product(cov1: np.ndarray, cov2: np.ndarray) -> float:
-    """tr((Σ₁Σ₂)^½): ``scipy.linalg.sqrtm`` when SciPy is installed, else the NumPy route."""
-    try:
-        from scipy import linalg
-    except ImportError:
-        return trace_sqrt_product_numpy(cov1, cov2)
+    """tr((Σ₁Σ₂)^½) by ``scipy.linalg.sqrtm``."""
     with warnings.catch_warnings():  # 100 samples, 128 features: Σ₁Σ₂ is always singular
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
         root = linalg.sqrtm(cov1 @ cov2)

@@ -9,14 +9,15 @@ exhaustive search is cheap; MNIST's 70 000 digits are covered by the oracle inst
 
 SSIM has a bias that makes the bare figure misleading: a featureless image (uniform grey, or a
 collapsed, blurry generator) is nearest to whichever faces have the least contrast — on AT&T at
-64×64 every uniform image's nearest face is person s1, i.e. class 0 (hence att's default target 7). So every
-record also carries ``identity_flat_baseline``: the same figure for uniform images with each
-sample's mean brightness, and ``identity_shuffled_baseline``: the figure for each sample with its
-pixels shuffled (same histogram, no structure), which separates a match by brightness and
-contrast from one by spatial structure. Read ``identity_match`` only where it is clearly above
-both baselines (and above chance). Even then it measures structure, not recognisability: very
-noisy samples with a faint face-like blob can match the person by SSIM while the oracle does not
-recognise them, so the face presets check ``oracle_target_rate`` as well.
+64×64 every uniform image's nearest face is person s1, i.e. class 0 (hence att's default target
+7). So every record also carries ``identity_flat_baseline``: the same figure for uniform images
+with each sample's mean brightness, and ``identity_shuffled_baseline``: the figure for each
+sample with its pixels shuffled (same histogram, no structure), which separates a match by
+brightness and contrast from one by spatial structure. Read ``identity_match`` only where it is
+clearly above both baselines (and above chance). Even then it measures structure, not
+recognisability: very noisy samples with a faint face-like blob can match the person by SSIM
+while the oracle does not recognise them, so the face presets check ``oracle_target_rate`` as
+well.
 """
 
 from __future__ import annotations

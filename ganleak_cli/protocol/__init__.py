@@ -1,1 +1,2 @@
-"""Distributed selective SGD (Shokri & Shmatikov, CCS'15): server, selection, participants, order."""
+"""Distributed selective SGD (Shokri & Shmatikov, CCS'15): server, selection, participants,
+order."""

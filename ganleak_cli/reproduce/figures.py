@@ -12,10 +12,17 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ganleak_cli.report import (
+    CALIBRATION_HEADER,
+    calibration_table,
+    final_grid,
+    format_value,
+    load_run,
+    plot_curve,
+    strip_file,
+)
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
-from ganleak_cli.report import (CALIBRATION_HEADER, calibration_table, final_grid, format_value,
-                                load_run, plot_curve, strip_file)
 
 CURVES = [("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
           ("oracle_target_rate", "Oracle target rate", (0.0, 1.0)),

@@ -1,9 +1,11 @@
-"""Experiment presets: one TOML file per figure or panel of the paper, under ``presets/``.
+"""Experiment presets: one TOML file per figure or panel of the paper, under
+``ganleak_cli/presets/`` (package data, shipped in the wheel; ``--presets`` reads another folder).
 
 A preset holds ``title`` and ``paper`` (what it reproduces), ``[base]`` (``ganleak simulate``
 options shared by its runs), ``[runs.NAME]`` (each run's own options), optional
 ``[profiles.PROFILE]`` overrides, and ``[[claims]]`` (``claim``, ``check``, ``explain``; see
-``claims``); every check is parsed, and must name the preset's own runs, when it is loaded. ``presets/profiles.toml`` holds the scale of each profile shared by every preset.
+``claims``); every check is parsed, and must name the preset's own runs, when it is loaded.
+``profiles.toml`` holds the scale of each profile shared by every preset.
 A run's options are base, then the run's own, then the shared profile, then the preset's profile
 (a profile sets the scale — rounds, steps — and so wins over the experiment's settings).
 Option keys and values are checked exactly as a sweep file's are (``sweep.spec``).
@@ -12,6 +14,7 @@ Option keys and values are checked exactly as a sweep file's are (``sweep.spec``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import click
@@ -35,6 +38,11 @@ class Preset:
     paper: str
     runs: dict          # run name → option table (TOML keys)
     claims: list        # dicts with claim, check, explain
+
+
+def shipped_presets() -> Path:
+    """The folder of the presets installed with ganleak (``ganleak_cli/presets``)."""
+    return Path(str(files("ganleak_cli") / "presets"))
 
 
 def load_presets(folder: Path, profile: str, only=()) -> list[Preset]:

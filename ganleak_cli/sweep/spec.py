@@ -13,8 +13,14 @@ from dataclasses import dataclass, field
 
 import click
 
-from ganleak_cli.configfile import (ConfigFileError, is_class_list, key_index, option_values,
-                                    read_config, unknown_key_message)
+from ganleak_cli.configfile import (
+    ConfigFileError,
+    is_class_list,
+    key_index,
+    option_values,
+    read_config,
+    unknown_key_message,
+)
 
 TABLES = ("base", "axes", "runs")
 # Options the sweep itself sets for every run; a configuration may not set them.

@@ -1,0 +1,36 @@
+"""The wheel carries every package and the presets (a non-editable install must work; CI builds
+and installs the wheel too: .ci/wheel-check)."""
+
+from pathlib import Path
+
+import ganleak_cli
+from ganleak_cli.reproduce.presets import shipped_presets
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def declared_packages() -> set[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return set(config["tool"]["setuptools"]["packages"])
+
+
+def test_every_package_folder_is_declared_for_the_wheel():
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "ganleak_cli").rglob("__init__.py")}
+    assert on_disk, "no package found"
+    missing = on_disk - declared_packages()
+    assert not missing, f"not in pyproject.toml [tool.setuptools] packages: {sorted(missing)}"
+
+
+def test_presets_are_package_data_read_through_importlib_resources():
+    folder = shipped_presets()
+    assert folder == Path(ganleak_cli.__file__).parent / "presets"
+    assert {"att_faces.toml", "mnist_attack.toml", "profiles.toml"} <= {
+        p.name for p in folder.glob("*.toml")}
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "presets/*.toml" in config["tool"]["setuptools"]["package-data"]["ganleak_cli"]
