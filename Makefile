@@ -5,7 +5,7 @@ PROFILE ?= quick
 JOBS ?= 2
 
 .PHONY: install test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
-	reproduce-figures clean
+	reproduce-figures golden clean
 
 install:  ## install ganleak and its test dependencies (editable)
 	$(PYTHON) -m pip install -e '.[dev]'
@@ -41,6 +41,9 @@ headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 
 sweep-example:  ## a tiny sweep (5 runs, 2 at a time): runs/sweep-tiny/*/ and results.csv
 	$(PYTHON) -m ganleak_cli.cli sweep docs/sweep_tiny.toml --out runs/sweep-tiny --jobs 2
+
+golden:  ## record the five golden run folders into GOLDEN (default runs/golden); compare with tools/golden.py compare A B
+	$(PYTHON) tools/golden.py record $(or $(GOLDEN),runs/golden)
 
 clean:
 	rm -rf runs figures-tiny .pytest_cache build *.egg-info

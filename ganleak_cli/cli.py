@@ -201,7 +201,7 @@ SIMULATE_OPTIONS = [
            help="Write checkpoint.npz every K rounds (what --resume continues from)."),
     option("--deterministic/--no-deterministic", default=True,
            help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
-                "samples (see README for its cost in speed)."),
+                "samples (see docs/benchmarks.md for its cost in speed)."),
     option("--tensorboard", is_flag=True, default=False,
            help="Also write TensorBoard event files (every metric and the sample grid at "
                 "each evaluation) under RUN_DIR/tensorboard/."),

@@ -311,7 +311,7 @@ def render_markdown(report: Report) -> str:
 
 
 CALIBRATION_NOTE = ("Each run's final figures beside the same figures for sample sets whose "
-                    "answer is known (see README, *The face verdict*): a recognisable "
+                    "answer is known (see docs/faces.md, *The face verdict*): a recognisable "
                     "reconstruction reads like the person's real faces, not like the rows "
                     "below them.")
 

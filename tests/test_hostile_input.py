@@ -1,4 +1,4 @@
-"""Bad input and runtime failures through the CLI: the README's table, row by row.
+"""Bad input and runtime failures through the CLI: the table of docs/cli.md, row by row.
 
 Usage errors exit 2 and name the option; runtime failures exit 1 with one ``Error:`` line; no
 traceback ever; a failed run never leaves a folder that looks complete.

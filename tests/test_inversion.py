@@ -216,7 +216,7 @@ def test_mia_run_writes_samples_and_scores_them_like_the_gan(mia_run):
 @pytest.mark.slow
 def test_mia_falls_short_of_the_gan_on_similarity(mia_run):
     """Hitaj et al.: MI-FACE does not recover the victims' digits from a CNN. What holds here
-    (README, "MI-FACE baseline") is half of that: its samples stay below the headline GAN's
+    (docs/mi-face.md) is half of that: its samples stay below the headline GAN's
     SSIM bar of 0.5 (measured 0.42 and 0.37 at rounds 10 and 20; the GAN reaches 0.57), while
     the oracle still calls them 3s (rate 1.0), so the oracle rate is not asserted."""
     out, done = mia_run

@@ -10,10 +10,10 @@ from cli_runs import run_cli
 pytestmark = pytest.mark.slow
 
 # θu = 0.1 with a larger local step and a selection threshold, so that the victim's few noisy
-# values carry signal (README, "Privacy").
+# values carry signal (docs/privacy.md).
 DP_LEARNING = ["--victims", "1", "--theta-u", "0.1", "--lr", "0.2", "--dp-tau", "0.005",
                "--attack", "none", "--rounds", "100", "--eval-every", "50"]
-# The attack under DP (README, "The attack under Shokri's DP"): every participant, the adversary
+# The attack under DP (docs/privacy.md): every participant, the adversary
 # included, noises its uploads; the adversary waits 100 turns, injects 128 fakes per turn and
 # gives its generator a total-variation prior.
 DP_ATTACK = ["--victims", "1", "--theta-u", "0.1", "--lr", "0.2", "--dp-tau", "0.005",

@@ -23,7 +23,7 @@ from ganleak_cli.protocol.server import ParameterServer, Upload
 
 @dataclass(frozen=True)
 class GanSettings:
-    """The choices the paper leaves open (see README, "Attack defaults")."""
+    """The choices the paper leaves open (see docs/attack.md)."""
 
     mode: str = "active"            # active | passive
     target_class: int = 3

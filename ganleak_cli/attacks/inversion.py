@@ -41,7 +41,7 @@ from ganleak_cli.attacks import MIA_PROCESSES as PROCESSES
 
 @dataclass(frozen=True)
 class InversionSettings:
-    """MI-FACE's knobs (README, "MI-FACE baseline")."""
+    """MI-FACE's knobs (docs/mi-face.md)."""
 
     target_class: int = 3
     iterations: int = 1000          # α (the paper: 5000)

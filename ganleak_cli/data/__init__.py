@@ -12,7 +12,7 @@ __all__ = ["ATTACK_DEFAULTS", "DATASETS", "Dataset", "class_defaults", "dataset_
 DATASETS = ("mnist", "att", "cifar10")  # the registered datasets load_dataset reads
 MNIST_SIZE = 28
 DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not class 0
-# Attack settings whose default is the dataset's own (README, "The face attack"): on AT&T the
+# Attack settings whose default is the dataset's own (docs/faces.md): on AT&T the
 # generator leaves its collapsed adversarial pattern only when it and the shared model alternate
 # in small steps (one mini-batch a turn; 1000 such rounds cost what 100 default rounds do) and
 # its loss carries the smoothness prior. Every other dataset keeps SimConfig's defaults.
