@@ -32,6 +32,13 @@ from ganleak_cli.sweep_cli import sweep_command
 
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv")
+# What `ganleak privacy` offers: the options that change the ε a victim spends or the mechanism
+# that spends it (the rest of a simulate configuration file is checked, then ignored).
+PRIVACY_FIELDS = frozenset({
+    "config", "dataset", "image_size", "color", "victims", "rounds", "victim_classes",
+    "records_per_class", "theta_u", "defense", "dp_eps", "dp_eps_per_param", "dp_gamma", "dp_tau",
+    "dp_delta", "dp_adversary", "local_steps", "batch_size", "noise_multiplier", "l2_clip",
+    "accountant", "as_json"})
 POSITIVE_INT = click.IntRange(min=1)
 FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
 POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
@@ -210,6 +217,16 @@ SIMULATE_OPTIONS = [
 ]
 
 
+def option_name(decorator) -> str:
+    """The parameter name of a click option decorator."""
+    return decorator(lambda: None).__click_params__[-1].name
+
+
+def options_named(options, names) -> list:
+    """The option decorators of ``options`` whose parameter is in ``names`` (in order)."""
+    return [opt for opt in options if option_name(opt) in names]
+
+
 def apply_options(options):
     """Decorate a command with a list of options (in order)."""
     def decorate(func):
@@ -375,10 +392,10 @@ def describe_plan(plan: dict) -> str:
 
 
 @main.command()
-@apply_options(SIMULATE_OPTIONS)
+@apply_options(options_named(SIMULATE_OPTIONS, PRIVACY_FIELDS))
 def privacy(**params):
     """Print the ε a simulate configuration would spend, without training."""
-    cfg = build_config(params)
+    cfg = build_config(victims_only(params))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with stdout_to_stderr():
         from ganleak_cli.privacy.plan import privacy_plan
@@ -388,6 +405,18 @@ def privacy(**params):
         except ConfigError as exc:
             raise usage_error(exc) from None
     click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
+
+
+privacy.config_also_checks = simulate  # a simulate config file (or a run's config.json) works
+
+
+def victims_only(params: dict) -> dict:
+    """Given the victims' classes, privacy needs no adversary classes or target (they change no
+    victim's ε): the adversary holds none and the target is the victims' first class."""
+    classes = params.get("victim_classes")
+    if not classes:
+        return params
+    return {**params, "adversary_classes": (), "target_class": classes[0]}
 
 
 if __name__ == "__main__":

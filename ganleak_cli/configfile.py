@@ -79,8 +79,12 @@ def key_index(command: click.Command) -> dict[str, click.Option]:
 
 
 def option_values(command: click.Command, ctx: click.Context, path: str, data: dict) -> dict:
-    """Checked and converted values of the file, keyed by parameter name."""
-    index, values, seen = key_index(command), {}, {}
+    """Checked and converted values of the file, keyed by parameter name. A command with
+    ``config_also_checks`` (another command) also accepts that command's keys: they are checked
+    as it would check them, then left out."""
+    own = key_index(command)
+    wider = getattr(command, "config_also_checks", None)
+    index, values, seen = {**(key_index(wider) if wider else {}), **own}, {}, {}
     for key, raw in data.items():
         if key in METADATA_KEYS:
             continue
@@ -95,7 +99,8 @@ def option_values(command: click.Command, ctx: click.Context, path: str, data: d
         if raw is None and param.default is None:
             continue  # null means the default
         values[param.name] = checked_value(ctx, param, path, key, raw)
-    return values
+    own_names = {param.name for param in own.values()}
+    return {name: value for name, value in values.items() if name in own_names}
 
 
 def unknown_key_message(key: str, index: dict) -> str:

@@ -148,11 +148,29 @@ def test_simulate_usage_errors_create_no_folder(args, named, tmp_path):
     assert not out.exists()
 
 
-def test_privacy_does_not_create_the_run_folder(tmp_path):
-    out = tmp_path / "run"
-    result = invoke(["privacy", "--dp-eps", "1", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert not out.exists()
+@pytest.mark.parametrize("flag", ["--out", "--overwrite", "--seed", "--lr", "--gen-tv",
+                                  "--target-class", "--attack", "--eval-every", "--resume"])
+def test_privacy_offers_only_privacy_options(flag):
+    assert flag not in invoke(["privacy", "--help"]).output
+    result = invoke(["privacy", flag, "1"])
+    assert result.exit_code == 2
+    assert re.search(rf"No such option:? '?{flag}\b", result.output), result.output
+
+
+def test_privacy_reads_a_runs_config_json_and_ignores_what_it_does_not_use(tmp_path):
+    """A simulate configuration's other keys are checked, then ignored; the victims' classes
+    alone set the share (no adversary classes or target to reconcile)."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"out": "runs/x", "seed": 4, "lr": 0.3, "target-class": 9,
+                                  "adversary-classes": [5, 6], "dp-eps": 1.0, "rounds": 3}))
+    figures = plan("--config", str(config))
+    assert figures["epsilon_nominal"] == pytest.approx(1.0) and figures["rounds"] == 3
+    wide = plan("--victim-classes", "0-9", "--dp-eps", "1")
+    narrow = plan("--victim-classes", "0-4", "--dp-eps", "1")
+    assert wide["records_per_victim"] > narrow["records_per_victim"]
+    config.write_text(json.dumps({"lr": "fast"}))
+    result = invoke(["privacy", "--config", str(config)])
+    assert result.exit_code == 2 and "key 'lr'" in result.output
 
 
 def test_budget_from_the_environment_selects_shokri():
