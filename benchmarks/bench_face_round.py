@@ -38,7 +38,6 @@ from keras import layers  # noqa: E402
 
 from ganleak_cli.artifacts import RunFolder  # noqa: E402
 from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.data import ATTACK_DEFAULTS, class_defaults  # noqa: E402
 from ganleak_cli.determinism import set_determinism  # noqa: E402
 from ganleak_cli.run import build_world, evaluate  # noqa: E402
 
@@ -79,8 +78,7 @@ def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
 
 
 def face_world():
-    cfg = SimConfig(dataset="att", **class_defaults("att"), **ATTACK_DEFAULTS["att"],
-                    image_size=64, data_dir=os.environ.get("GANLEAK_DATA_DIR"),
+    cfg = SimConfig(dataset="att", image_size=64, data_dir=os.environ.get("GANLEAK_DATA_DIR"),
                     out="/nonexistent-unused")
     return build_world(cfg)
 

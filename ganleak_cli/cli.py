@@ -15,7 +15,7 @@ from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.cli_options import option
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
-from ganleak_cli.data import ATTACK_DEFAULTS, DATASETS, class_defaults, dataset_num_classes
+from ganleak_cli.data import DATASETS, dataset_num_classes
 from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.datasets_cli import datasets
@@ -30,8 +30,6 @@ from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import stdout_to_stderr
 from ganleak_cli.sweep_cli import sweep_command
 
-CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
-ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv")
 # What `ganleak privacy` offers: the options that change the ε a victim spends or the mechanism
 # that spends it (the rest of a simulate configuration file is checked, then ignored).
 PRIVACY_FIELDS = frozenset({
@@ -258,23 +256,10 @@ def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
     fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
     try:
-        fields = with_dataset_defaults(fields)
         cfg = SimConfig(**fields).with_defense()
         return cfg.validate(dataset_num_classes(cfg.dataset))
     except ValueError as exc:
         raise usage_error(exc) from None
-
-
-def with_dataset_defaults(fields: dict) -> dict:
-    """Class and attack options left unset (None) take the dataset's defaults
-    (``class_defaults``; ``ATTACK_DEFAULTS``, else SimConfig's)."""
-    dataset = fields.get("dataset") or SimConfig.dataset
-    missing = [name for name in CLASS_FIELDS + ATTACK_FIELDS if fields.get(name) is None]
-    if not missing:
-        return fields
-    defaults = {**{name: getattr(SimConfig, name) for name in ATTACK_FIELDS},
-                **class_defaults(dataset), **ATTACK_DEFAULTS.get(dataset, {})}
-    return {**fields, **{name: defaults[name] for name in missing}}
 
 
 def check_writable(out: str) -> None:

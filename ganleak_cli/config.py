@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
-from ganleak_cli.data import check_image_size
+from ganleak_cli.data import ATTACK_DEFAULTS, check_image_size, class_defaults
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
@@ -17,6 +17,23 @@ DEFENSES = ("none", "shokri", "dpsgd")
 ACCOUNTANTS = ("rdp", "pld")
 PARTITIONS = ("shuffle", "by-class")
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
+# Fields whose default is the dataset's own: None means "the dataset's default", resolved when
+# the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
+CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
+ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv")
+CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen_steps": 10,
+                        "fakes_per_turn": 640, "gen_tv": 0.0}
+
+
+def dataset_defaults(dataset: str) -> dict:
+    """The class and attack defaults of ``dataset`` (``class_defaults``, then its
+    ``ATTACK_DEFAULTS`` over the core ones); MNIST's classes where the dataset cannot be read,
+    so that ``validate`` names the dataset rather than this failing first."""
+    try:
+        classes = class_defaults(dataset)
+    except (ValueError, OSError):
+        classes = class_defaults("mnist")
+    return {**CORE_ATTACK_DEFAULTS, **classes, **ATTACK_DEFAULTS.get(dataset, {})}
 
 
 @dataclass(frozen=True)
@@ -30,12 +47,12 @@ class SimConfig:
     out: str = "runs/latest"
     seed: int = 0
     victims: int = 1
-    rounds: int = 100
-    victim_classes: tuple[int, ...] = (0, 1, 2, 3, 4)
-    adversary_classes: tuple[int, ...] = (5, 6, 7, 8, 9)
+    rounds: int | None = None
+    victim_classes: tuple[int, ...] | None = None
+    adversary_classes: tuple[int, ...] | None = None
     records_per_class: int | None = None
     partition: str = "shuffle"
-    target_class: int = 3
+    target_class: int | None = None
     attack: str = "active"
     theta_u: float = 1.0
     theta_d: float = 1.0
@@ -46,12 +63,12 @@ class SimConfig:
     protocol: str = "dssgd"
     lr: float = 0.05
     batch_size: int = 64
-    local_steps: int = 10
-    gen_steps: int = 10
+    local_steps: int | None = None
+    gen_steps: int | None = None
     gen_batch: int = 64
     gen_lr: float = 2e-4
-    gen_tv: float = 0.0
-    fakes_per_turn: int = 640
+    gen_tv: float | None = None
+    fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
     mia_iterations: int = 1000
@@ -71,11 +88,19 @@ class SimConfig:
     noise_multiplier: float = 1.0
     l2_clip: float = 1.0
     accountant: str = "rdp"
-    eval_every: int = 10
+    eval_every: int | None = None
     eval_samples: int = 100
     checkpoint_every: int | None = None
     deterministic: bool = True
     tensorboard: bool = False
+
+    def __post_init__(self):
+        """Fields left None take the dataset's defaults (``dataset_defaults``)."""
+        unset = [name for name in CLASS_FIELDS + ATTACK_FIELDS if getattr(self, name) is None]
+        if unset:
+            defaults = dataset_defaults(self.dataset)
+            for name in unset:
+                object.__setattr__(self, name, defaults[name])
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""

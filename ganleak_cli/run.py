@@ -25,6 +25,7 @@ from ganleak_cli.metrics.identity import identity_figures
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.metrics.verdict import face_figures
 from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
 from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
@@ -110,7 +111,7 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
 
     def role(private: bool) -> dict:
         return {"trainer": trainers[0] if private else trainers[1],
-                "uploader": make_uploader(cfg, rules, weights.size, private)}
+                "uploader": make_uploader(cfg, rules, weights.size, private), "ledger": Ledger()}
 
     people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
                           np.random.default_rng(seeds["victims"][i]),

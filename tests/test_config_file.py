@@ -245,3 +245,17 @@ def test_on_off_flag_is_set_by_its_primary_name(tmp_path):
 def test_resume_cannot_come_from_a_file(tmp_path):
     path = write(tmp_path, "cfg.toml", 'resume = "runs/old"\n')
     usage_error(["simulate", "--config", path], "key 'resume'")
+
+
+def test_a_simconfig_of_a_dataset_has_that_datasets_defaults():
+    """Per-dataset defaults are resolved in the config, not the CLI: SimConfig(dataset="att")
+    is what `ganleak simulate --dataset att` runs; explicit values win."""
+    att = SimConfig(dataset="att")
+    assert (att.victim_classes, att.adversary_classes) == (tuple(range(20)), tuple(range(20, 40)))
+    assert (att.target_class, att.rounds, att.local_steps, att.gen_tv) == (7, 1000, 1, 4.0)
+    from_cli = build_config(simulate_params("--dataset", "att"))
+    assert {**from_cli.to_dict(), "data_dir": None} == att.to_dict()
+    mnist = SimConfig()
+    assert (mnist.target_class, mnist.rounds, mnist.local_steps, mnist.fakes_per_turn) == \
+        (3, 100, 10, 640)
+    assert SimConfig(dataset="att", rounds=5, target_class=2).rounds == 5

@@ -71,6 +71,7 @@ def test_fedavg_rejects_partial_exchange(change):
 def _participant(seed=3):
     import keras
 
+    from ganleak_cli.privacy.accounting import Ledger
     from ganleak_cli.protocol.participant import ExchangeRules, Participant, PlainUpload
     from ganleak_cli.protocol.trainer import LocalTrainer
 
@@ -82,7 +83,7 @@ def _participant(seed=3):
     images = rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8)
     rules = ExchangeRules(local_steps=3, batch_size=5)
     person = Participant("p", images, rng.integers(0, 3, 20), trainer.flat.get(),
-                         np.random.default_rng(seed), trainer, PlainUpload(rules))
+                         np.random.default_rng(seed), trainer, PlainUpload(rules), Ledger())
     return person, trainer, rules
 
 

@@ -160,7 +160,7 @@ def test_config_validation_names_the_field(field, value):
 def test_mia_options_come_from_the_environment():
     from ganleak_cli.cli import build_config
 
-    result = CliRunner().invoke(main, ["privacy", "--help"])
+    result = CliRunner().invoke(main, ["simulate", "--help"])
     assert "GANLEAK_MIA_ITERATIONS" in result.output
     cfg = build_config({"attack": "mia", "mia_iterations": 7, "mia_process": "blur"})
     assert (cfg.attack, cfg.mia_iterations, cfg.mia_process) == ("mia", 7, "blur")

@@ -23,18 +23,19 @@ from ganleak_cli.protocol.server import ParameterServer, Upload
 
 @dataclass(frozen=True)
 class GanSettings:
-    """The choices the paper leaves open (see docs/attack.md)."""
+    """The choices the paper leaves open (see docs/attack.md). No defaults: SimConfig (and the
+    dataset's own defaults it resolves) is their one source."""
 
-    mode: str = "active"            # active | passive
-    target_class: int = 3
-    fake_class: int = 10
-    gen_steps: int = 20              # generator updates per adversary turn
-    gen_batch: int = 64
-    gen_lr: float = 2e-4
-    gen_tv: float = 0.0              # weight of a total-variation prior (0: the paper's loss)
-    fakes_per_turn: int = 640        # generated samples labelled ``fake_class`` per turn
-    fake_pool: str = "replace"       # replace | accumulate
-    attack_after: int = 0            # honest turns before the attack starts
+    mode: str                       # active | passive
+    target_class: int
+    fake_class: int
+    gen_steps: int                  # generator updates per adversary turn
+    gen_batch: int
+    gen_lr: float
+    gen_tv: float                   # weight of a total-variation prior (0: the paper's loss)
+    fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
+    fake_pool: str                  # replace | accumulate
+    attack_after: int               # honest turns before the attack starts
 
 
 def mean_total_variation(images):

@@ -41,9 +41,9 @@ from ganleak_cli.attacks import MIA_PROCESSES as PROCESSES
 
 @dataclass(frozen=True)
 class InversionSettings:
-    """MI-FACE's knobs (docs/mi-face.md)."""
+    """MI-FACE's knobs (docs/mi-face.md); the target has no default here (SimConfig's)."""
 
-    target_class: int = 3
+    target_class: int
     iterations: int = 1000          # α (the paper: 5000)
     window: int = 100               # β
     min_improvement: float = 1e-4   # plateau tolerance over the β window

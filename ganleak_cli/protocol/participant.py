@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.protocol.sampler import BatchSampler, stack_batches
 from ganleak_cli.protocol.selection import clip, select_upload
 from ganleak_cli.protocol.server import ParameterServer, Upload
@@ -15,15 +14,16 @@ from ganleak_cli.protocol.trainer import LocalTrainer, to_model_range
 
 @dataclass(frozen=True)
 class ExchangeRules:
-    """How a participant talks to the server (Shokri & Shmatikov's θd, θu, selection, τ, γ)."""
+    """How a participant talks to the server (Shokri & Shmatikov's θd, θu, selection, τ, γ).
+    The local steps and batch have no default here: SimConfig holds the only one."""
 
+    local_steps: int
+    batch_size: int
     theta_d: float = 1.0
     theta_u: float = 1.0
     selection: str = "largest"
     tau: float = 0.0
     gamma: float | None = None
-    local_steps: int = 20
-    batch_size: int = 64
 
 
 class PlainUpload:
@@ -32,7 +32,7 @@ class PlainUpload:
     def __init__(self, rules: ExchangeRules):
         self.rules = rules
 
-    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger: Ledger) -> Upload:
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger) -> Upload:
         r = self.rules
         indices = select_upload(delta, r.theta_u, r.selection, r.tau, rng)
         return Upload(indices, clip(delta[indices], r.gamma))
@@ -42,12 +42,13 @@ class Participant:
     """Holds private records and a local copy of the weights; trains on the shared model.
 
     ``trainer`` is shared by participants of the same kind (one Keras model for all);
-    ``uploader`` turns Δ into an Upload and may record DP events in the participant's ledger.
+    ``uploader`` turns Δ into an Upload and may record DP events in ``ledger`` (the privacy
+    package's Ledger, handed in: protocol does not import privacy, privacy builds on protocol).
     """
 
     def __init__(self, name: str, images: np.ndarray, labels: np.ndarray,
                  initial_weights: np.ndarray, rng: np.random.Generator,
-                 trainer: LocalTrainer, uploader):
+                 trainer: LocalTrainer, uploader, ledger):
         self.name = name
         self.images = images
         self.labels = labels
@@ -56,7 +57,7 @@ class Participant:
         self.sampler = BatchSampler(len(labels), rng)
         self.trainer = trainer
         self.uploader = uploader
-        self.ledger = Ledger()
+        self.ledger = ledger
         self.last_loss = float("nan")
 
     def download(self, server: ParameterServer, rules: ExchangeRules):
