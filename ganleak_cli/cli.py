@@ -12,6 +12,7 @@ import click
 
 from ganleak_cli import __version__
 from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
+from ganleak_cli.audit_cli import audit_command
 from ganleak_cli.cli_options import option
 from ganleak_cli.config import ACCOUNTANTS, DEFENSES, FAKE_POOLS, PARTITIONS, SimConfig
 from ganleak_cli.configfile import apply_config_file
@@ -244,6 +245,7 @@ main.add_command(datasets)
 main.add_command(report_command)
 main.add_command(sweep_command)
 main.add_command(reproduce_command)
+main.add_command(audit_command)
 
 
 def usage_error(exc: ValueError) -> click.BadParameter:

@@ -1,0 +1,130 @@
+"""The audited mechanisms: each runs on a pair of neighbouring inputs many times and returns
+features of its outputs, with the ε it claims.
+
+* ``shokri``: the real ``shokri_release`` (selection by the sparse vector technique, Laplace
+  values) on two bounded updates of one participant;
+* ``dpsgd``: the real ``DPSGDTrainer._privatise`` on two batches that differ in one example
+  (``dpsgd_step``);
+* negative controls, broken on purpose (the audit must flag them): the sparse vector technique
+  variants of Lyu, Su & Li (``svt``, with the correct ``svt`` beside them) and
+  ``dpsgd-unclipped``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ganleak_cli.audit import dpsgd_step, svt
+from ganleak_cli.privacy.shokri import shokri_release, shokri_scales
+
+GAMMA = 1.0
+SHOKRI_FEATURES = ("target_selected", "target_score", "target_max_value")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the user chose (``ganleak audit`` options); trials None: the mechanism's default."""
+
+    epsilon: float = 1.0
+    noise_multiplier: float = 1.0
+    l2_clip: float = 1.0
+    delta: float = 1e-5
+    trials: int | None = None
+    confidence: float = 0.95
+    seed: int = 0
+    params: int = 20
+    c: int = 1
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Features of the outputs on D and D′ ([trials, features] each), the claimed (ε, δ), how
+    the claim was obtained and what the neighbours are."""
+
+    features: tuple[str, ...]
+    on_d: np.ndarray
+    on_d2: np.ndarray
+    claimed_epsilon: float
+    delta: float
+    claim: str
+    neighbours: str
+
+
+def shokri_features(delta: np.ndarray, settings: Settings, tau: float, trials: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Per upload of ``shokri_release``: how many of the c target coordinates (the first c)
+    were selected; that count plus their released values / 2γ; their largest value (−2γ
+    when none was selected)."""
+    out = np.empty((trials, len(SHOKRI_FEATURES)))
+    for t in range(trials):
+        indices, values = shokri_release(delta, settings.c, settings.epsilon, GAMMA, tau, rng)
+        chosen = values[indices < settings.c]
+        out[t] = (chosen.size, chosen.size + chosen.sum() / (2 * GAMMA),
+                  chosen.max() if chosen.size else -2 * GAMMA)
+    return out
+
+
+def shokri_samples(settings: Settings, trials: int) -> Samples:
+    """Two bounded updates (γ = 1) far apart for the selection and the values: D has |Δ| = γ
+    on the c targets and 0 elsewhere, D′ the reverse. τ = γ + 2σ(ε1) puts the noisy threshold
+    above every |Δ| (where one target's odds of selection differ most)."""
+    tau = GAMMA + 2.0 * shokri_scales(settings.epsilon, settings.c, GAMMA).threshold
+    on_d = np.zeros(settings.params)
+    on_d[:settings.c] = GAMMA
+    rng = np.random.default_rng(settings.seed)
+    return Samples(SHOKRI_FEATURES, shokri_features(on_d, settings, tau, trials, rng),
+                   shokri_features(GAMMA - on_d, settings, tau, trials, rng),
+                   settings.epsilon, 0.0, "ε per upload (pure ε-DP, as the ledger records it)",
+                   f"two updates of {settings.params} values in [−γ, γ]: γ on the first "
+                   f"c = {settings.c} and 0 elsewhere, vs the reverse; τ = {tau:.4g}γ")
+
+
+def svt_sampler(name: str) -> Callable[[Settings, int], Samples]:
+    """The sampler of one sparse vector variant (``svt.VARIANTS``)."""
+    variant, design = svt.VARIANTS[name]
+
+    def sample(settings: Settings, trials: int) -> Samples:
+        features, on_d, on_d2 = svt.svt_samples(name, settings.epsilon, trials,
+                                                np.random.default_rng(settings.seed))
+        return Samples(features, on_d, on_d2, settings.epsilon, 0.0,
+                       "ε of the selection stage (threshold Lap(2cΔ/ε), query Lap(4cΔ/ε))",
+                       f"{design.pins} queries 0 vs Δ then {design.baits} queries Δ vs 0; "
+                       f"T = {design.threshold:g}Δ, c = {design.c}")
+    return sample
+
+
+def dpsgd_sampler(clipped: bool) -> Callable[[Settings, int], Samples]:
+    """One DP-SGD step with (the real code) or without clipping (negative control)."""
+    def sample(settings: Settings, trials: int) -> Samples:
+        features, on_d, on_d2 = dpsgd_step.dpsgd_samples(
+            settings.noise_multiplier, settings.l2_clip, trials, settings.seed, clipped)
+        return Samples(features, on_d, on_d2,
+                       dpsgd_step.claimed_epsilon(settings.noise_multiplier, settings.delta),
+                       settings.delta, "ε at δ of one step (PLD accountant, sampling rate 1)",
+                       f"a batch of {dpsgd_step.BATCH} with a canary of gradient norm "
+                       f"{dpsgd_step.CANARY_NORM:g}·C vs the same batch without it "
+                       f"(add/remove, both divided by {dpsgd_step.BATCH})")
+    return sample
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """How to sample a mechanism, its default trials per input, and whether it is a negative
+    control (deliberately broken: the audit should FAIL it)."""
+
+    sample: Callable[[Settings, int], Samples]
+    default_trials: int
+    family: str
+    negative_control: bool = False
+
+
+MECHANISMS = {
+    "shokri": Mechanism(shokri_samples, 10_000, "shokri"),
+    "dpsgd": Mechanism(dpsgd_sampler(True), 20_000, "dpsgd"),
+    **{name: Mechanism(svt_sampler(name), 400_000, "svt", variant.broken)
+       for name, (variant, _) in svt.VARIANTS.items()},
+    "dpsgd-unclipped": Mechanism(dpsgd_sampler(False), 20_000, "dpsgd", True),
+}
