@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ganleak_cli.attacks import ATTACKS, MIA_PROCESSES
 from ganleak_cli.data import ATTACK_DEFAULTS, check_image_size, class_defaults
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
 
+ATTACKS = ("active", "passive", "none", "mia")
+MIA_PROCESSES = ("none", "blur")
 FAKE_POOLS = ("replace", "accumulate")
 DEFENSES = ("none", "shokri", "dpsgd")
 ACCOUNTANTS = ("rdp", "pld")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from ganleak_cli.cli_types import ClassList
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -151,9 +153,7 @@ def expected_type(param: click.Option, raw) -> tuple[str, bool]:
 
 
 def is_class_list(param: click.Option) -> bool:
-    """Whether the option takes a list of class numbers (cli.ClassList)."""
-    from ganleak_cli.cli import ClassList  # late: cli imports this module
-
+    """Whether the option takes a list of class numbers (cli_types.ClassList)."""
     return isinstance(param.type, ClassList)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ganleak_cli.cli_options import option
+from ganleak_cli.outdir import check_writable
 from ganleak_cli.sweep.executors import job_env, run_local, run_ray
 from ganleak_cli.sweep.plan import LOGS_NAME, RESULTS_NAME, command_args, plan_runs
 from ganleak_cli.sweep.results import result_row, write_results
@@ -97,8 +98,6 @@ def refuse_conflicts(runs) -> None:
 
 def prepare_folder(out: str) -> None:
     """Create --out (exit 2 when it is a file, 1 when it cannot be written)."""
-    from ganleak_cli.cli import check_writable  # late: cli.py imports this module
-
     if Path(out).exists() and not Path(out).is_dir():
         raise click.BadParameter(f"{out} exists and is not a folder", param_hint="'--out'")
     check_writable(out)

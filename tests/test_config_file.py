@@ -7,8 +7,9 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import build_config, main
+from ganleak_cli.cli import main
 from ganleak_cli.config import SimConfig
+from ganleak_cli.simulate_options import build_config
 
 
 @pytest.fixture(autouse=True)

@@ -103,7 +103,7 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
     """``--resume RUN_DIR --tensorboard`` logs the rest of a run (and replays what it has)."""
     from click.testing import CliRunner
 
-    from ganleak_cli import cli
+    from ganleak_cli import cli, simulate_cli
     from ganleak_cli.config import SimConfig
 
     run = tmp_path / "run"
@@ -115,7 +115,7 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
         seen.update(cfg=cfg, resume=resume)
         return {"wall_seconds": 0.0}
 
-    monkeypatch.setattr(cli, "run_checked", fake_run)
+    monkeypatch.setattr(simulate_cli, "run_checked", fake_run)
     args = ["simulate", "--resume", str(run)] + (["--tensorboard"] if flag else [])
     result = CliRunner().invoke(cli.main, args, env={"GANLEAK_TENSORBOARD": None})
     assert result.exit_code == 0, result.output

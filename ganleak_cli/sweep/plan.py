@@ -20,6 +20,7 @@ import click
 
 from ganleak_cli.config import SimConfig
 from ganleak_cli.runname import field_value, format_name, safe_component
+from ganleak_cli.simulate_options import build_config
 from ganleak_cli.sweep.executors import NOT_PASSED
 from ganleak_cli.sweep.spec import Configuration, simulate_command
 
@@ -111,8 +112,6 @@ def flag_args(param: click.Option, value) -> list[str]:
 
 def checked_config(command: click.Command, args: list, label: str) -> SimConfig:
     """Parse ``args`` as ``ganleak simulate`` does and check them with ``build_config``."""
-    from ganleak_cli.cli import build_config  # late: cli.py imports this package
-
     try:
         with without_variables(NOT_PASSED):  # as the run will see its environment
             ctx = command.make_context("simulate", list(args))

@@ -21,6 +21,7 @@ from ganleak_cli.configfile import (
     read_config,
     unknown_key_message,
 )
+from ganleak_cli.simulate_cli import simulate
 
 TABLES = ("base", "axes", "runs")
 # Options the sweep itself sets for every run; a configuration may not set them.
@@ -50,10 +51,7 @@ class Configuration:
 
 
 def simulate_command() -> click.Command:
-    """The ``ganleak simulate`` command, whose options a sweep sets (imported late: cli.py
-    imports this package)."""
-    from ganleak_cli.cli import simulate
-
+    """The ``ganleak simulate`` command, whose options a sweep sets."""
     return simulate
 
 

@@ -1,0 +1,46 @@
+"""Click parameter types and ranges of the simulate options (no heavy imports)."""
+
+from __future__ import annotations
+
+import click
+
+from ganleak_cli.data import DATASETS
+from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
+
+POSITIVE_INT = click.IntRange(min=1)
+FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
+POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
+
+
+class ClassList(click.ParamType):
+    """A comma-separated list of class indices, e.g. ``0,1,2,3,4`` or ``0-4``; ``none`` is the
+    empty list (an adversary without records of its own)."""
+
+    name = "CLASSES"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        if str(value).strip().lower() == "none":
+            return ()
+        try:
+            out = []
+            for part in str(value).split(","):
+                lo, _, hi = part.strip().partition("-")
+                out.extend(range(int(lo), int(hi) + 1) if hi else [int(lo)])
+            return tuple(out)
+        except ValueError:
+            self.fail(f"{value!r} is not a comma-separated list of class numbers", param, ctx)
+
+
+class DatasetName(click.ParamType):
+    """A registered dataset (``data.DATASETS``) or ``folder:PATH`` (your own images)."""
+
+    name = "DATASET"
+
+    def convert(self, value, param, ctx):
+        if value in DATASETS or (str(value).startswith(FOLDER_PREFIX)
+                                        and len(str(value)) > len(FOLDER_PREFIX)):
+            return value
+        self.fail(f"{value!r} is not one of {', '.join(sorted(DATASETS))} or "
+                  f"{FOLDER_PREFIX}PATH", param, ctx)

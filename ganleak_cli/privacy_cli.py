@@ -1,0 +1,64 @@
+"""``ganleak privacy``: the ε a simulate configuration would spend, without training."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from ganleak_cli.errors import ConfigError
+from ganleak_cli.simulate_cli import simulate
+from ganleak_cli.simulate_options import (
+    PRIVACY_FIELDS,
+    SIMULATE_OPTIONS,
+    apply_options,
+    build_config,
+    options_named,
+    usage_error,
+)
+from ganleak_cli.stdio import stdout_to_stderr
+
+
+def describe_plan(plan: dict) -> str:
+    """Human-readable lines for ``ganleak privacy``."""
+    if plan["defense"] == "none":
+        return "defense: none — nothing is noised, no ε is spent (give --dp-eps or --defense)"
+    lines = [f"defense: {plan['defense']}   parameters |w| = {plan['parameters']}   "
+             f"rounds = {plan['rounds']}"]
+    if plan["defense"] == "shokri":
+        lines += [f"values released per upload c = ⌈θu·|w|⌉ = {plan['released_per_upload']}",
+                  "ε per upload (nominal, per epoch per participant): "
+                  f"{plan['epsilon_nominal']:.6g}",
+                  f"ε/c (per parameter, as the paper quotes it): {plan['epsilon_per_param']:.6g}"]
+    lines += [f"composed ε at δ = {plan['delta']:g} ({plan['accountant']}): "
+              f"one round {plan['epsilon_round']:.6g}, whole run {plan['epsilon_total']:.6g}"]
+    return "\n".join(lines)
+
+
+@click.command()
+@apply_options(options_named(SIMULATE_OPTIONS, PRIVACY_FIELDS))
+def privacy(**params):
+    """Print the ε a simulate configuration would spend, without training."""
+    cfg = build_config(victims_only(params))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with stdout_to_stderr():
+        from ganleak_cli.privacy.plan import privacy_plan
+
+        try:
+            plan = privacy_plan(cfg)
+        except ConfigError as exc:
+            raise usage_error(exc) from None
+    click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
+
+
+privacy.config_also_checks = simulate  # a simulate config file (or a run's config.json) works
+
+
+def victims_only(params: dict) -> dict:
+    """Given the victims' classes, privacy needs no adversary classes or target (they change no
+    victim's ε): the adversary holds none and the target is the victims' first class."""
+    classes = params.get("victim_classes")
+    if not classes:
+        return params
+    return {**params, "adversary_classes": (), "target_class": classes[0]}

@@ -1,0 +1,91 @@
+"""``ganleak simulate``: run one simulation into a run folder (or resume one)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from ganleak_cli.cli_options import option
+from ganleak_cli.config import SimConfig
+from ganleak_cli.errors import ConfigError, GanleakError
+from ganleak_cli.outdir import prepare_out
+from ganleak_cli.resume_cli import resume_config
+from ganleak_cli.runname import named_config
+from ganleak_cli.simulate_options import SIMULATE_OPTIONS, apply_options, build_config, usage_error
+from ganleak_cli.stdio import stdout_to_stderr
+
+
+def progress_line(record: dict, seconds: float) -> None:
+    """One human progress line on stderr."""
+    parts = [f"round {record['round']:4d}", f"{seconds:7.1f}s",
+             f"acc {record['model_accuracy']:.3f}",
+             f"victim-acc {record['victim_class_accuracy']:.3f}"]
+    if "oracle_target_rate" in record:
+        parts += [f"oracle {record['oracle_target_rate']:.2f}",
+                  f"ssim {record['nn_ssim_heldout']:.3f}"]
+    if "identity_match" in record:
+        parts.append(f"identity {record['identity_match']:.2f} "
+                     f"(flat {record['identity_flat_baseline']:.2f})")
+    if "face_verdict" in record:
+        failed = record["face_verdict_failed"]
+        parts.append(f"self-ssim {record['sample_self_ssim']:.2f}  "
+                     f"verdict {'fail (' + failed + ')' if failed else 'pass'}")
+    if "epsilon_total" in record:
+        parts.append(f"ε {record['epsilon_total']:.4g} (δ={record['delta']:g})")
+    click.echo("  ".join(parts), err=True)
+
+
+def finished_summary(run_dir: str) -> dict | None:
+    """The summary of a run folder that already finished (None when it has not)."""
+    path = Path(run_dir) / "summary.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+@click.command()
+@apply_options(SIMULATE_OPTIONS)
+@option("--name", default=None, show_default=False, metavar="TEMPLATE",
+        help="Name the run folder <--out>/<TEMPLATE formatted with the options>, e.g. "
+             "'eps{dp_eps_per_param}_tu{theta_u}_s{seed}' (letters, digits and ._,=+@%- only).")
+@option("--resume", type=click.Path(exists=True, file_okay=False), default=None,
+        show_default=False,
+        help="Continue the run in RUN_DIR from its last checkpoint, with the options "
+             "recorded in its config.json (a finished run is only reported).")
+@click.pass_context
+def simulate(ctx, **params):
+    """Run collaborative learning with victims and a GAN insider; write a run folder."""
+    if params["resume"]:
+        cfg = build_config(resume_config(ctx, params["resume"]).to_dict())
+        summary = finished_summary(cfg.out)
+        if summary is not None:
+            click.echo(f"{cfg.out} already finished; nothing to resume", err=True)
+            report(summary, cfg, params["as_json"])
+            return
+    else:
+        cfg = named_config(build_config(params), params["name"])
+        prepare_out(cfg.out, params["overwrite"])
+    with stdout_to_stderr():  # stdout carries only the --json summary
+        summary = run_checked(cfg, bool(params["resume"]))
+    report(summary, cfg, params["as_json"])
+
+
+def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
+    """The closing line on stderr and, with --json, the summary on stdout."""
+    click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+
+
+def run_checked(cfg: SimConfig, resume: bool) -> dict:
+    """Run the simulation; configuration problems exit 2, runtime failures exit 1."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ganleak_cli.run import simulate as run_simulation
+
+    try:
+        return run_simulation(cfg, progress=progress_line, resume=resume)
+    except ConfigError as exc:
+        raise usage_error(exc) from None
+    except (GanleakError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None

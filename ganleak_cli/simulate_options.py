@@ -1,0 +1,207 @@
+"""Every option of ``ganleak simulate``, declared once; ``privacy`` takes a subset of them, and
+config files, ``GANLEAK_*`` variables and sweeps read the same declarations. ``build_config``
+turns the parsed options into a validated SimConfig (per-dataset defaults resolve there)."""
+
+from __future__ import annotations
+
+import click
+
+from ganleak_cli.cli_options import option
+from ganleak_cli.cli_types import FRACTION, POSITIVE_FLOAT, POSITIVE_INT, ClassList, DatasetName
+from ganleak_cli.config import (
+    ACCOUNTANTS,
+    ATTACKS,
+    DEFENSES,
+    FAKE_POOLS,
+    MIA_PROCESSES,
+    PARTITIONS,
+    SimConfig,
+)
+from ganleak_cli.configfile import apply_config_file
+from ganleak_cli.data import dataset_num_classes
+from ganleak_cli.data.images import COLOR_MODES
+from ganleak_cli.protocol.order import ORDERS
+from ganleak_cli.protocol.rounds import PROTOCOLS
+from ganleak_cli.protocol.selection import SELECTIONS
+
+# What `ganleak privacy` offers: the options that change the ε a victim spends or the mechanism
+# that spends it (the rest of a simulate configuration file is checked, then ignored).
+PRIVACY_FIELDS = frozenset({
+    "config", "dataset", "image_size", "color", "victims", "rounds", "victim_classes",
+    "records_per_class", "theta_u", "defense", "dp_eps", "dp_eps_per_param", "dp_gamma", "dp_tau",
+    "dp_delta", "dp_adversary", "local_steps", "batch_size", "noise_multiplier", "l2_clip",
+    "accountant", "as_json"})
+
+
+SIMULATE_OPTIONS = [
+    option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+           show_default=False, is_eager=True, expose_value=False, callback=apply_config_file,
+           help="TOML or JSON file of option values (keys are option names, e.g. "
+                "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
+                "variables override it."),
+    option("--dataset", type=DatasetName(), default="mnist",
+           help="Dataset: mnist, att (AT&T/ORL faces), cifar10 (binary archive), or "
+                "folder:PATH (one sub-folder of images per class)."),
+    option("--image-size", type=POSITIVE_INT, default=None,
+           show_default="64; cifar10 32; mnist 28 only",
+           help="Side of the square images att, cifar10 and folder datasets are resized to "
+                "(a multiple of 4, ≥ 24)."),
+    option("--color", type=click.Choice(tuple(COLOR_MODES)), default="grey",
+           help="Colour of folder:PATH and cifar10 images (att and mnist are grey)."),
+    option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
+           help="Local folder with the dataset files (flat or under <dataset>/, att: "
+                "att_faces/); otherwise they are downloaded and cached."),
+    option("--out", type=click.Path(file_okay=False), default="runs/latest",
+           help="Run folder to write."),
+    option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
+    option("--seed", type=click.IntRange(min=0), default=0, help="Seed of every random choice."),
+    option("--victims", type=POSITIVE_INT, default=1, help="Number of honest participants."),
+    option("--rounds", type=POSITIVE_INT, default=None, show_default="100 (att: 1000)",
+           help="Rounds (every participant takes one turn per round)."),
+    option("--victim-classes", type=ClassList(), default=None,
+           show_default="mnist 0-4; others the first half (att 0-19)",
+           help="Classes the victims hold (records split between victims without overlap)."),
+    option("--adversary-classes", type=ClassList(), default=None,
+           show_default="mnist 5-9; others the second half (att 20-39)",
+           help="Classes the adversary holds; 'none': no records of its own (with --attack "
+                "active it trains only on its generated samples)."),
+    option("--records-per-class", type=POSITIVE_INT, default=None, show_default="all",
+           help="Use at most this many training records of each class."),
+    option("--partition", type=click.Choice(PARTITIONS), default="shuffle",
+           help="How the victims share their classes' records: shuffle (disjoint random "
+                "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
+                "on att, one person each)."),
+    option("--target-class", type=click.IntRange(min=0), default=None,
+           show_default="mnist 3; att 7 (person s8); others 0",
+           help="The victims' class the adversary reconstructs."),
+    option("--attack", type=click.Choice(ATTACKS), default="active",
+           help="active: inject generated samples as the artificial class; passive: generator "
+                "only; none: the adversary is an honest participant; mia: honest participant "
+                "that runs the MI-FACE model inversion baseline at each evaluation."),
+    option("--theta-u", type=FRACTION, default=1.0, help="Fraction of Δ uploaded per turn."),
+    option("--theta-d", type=FRACTION, default=1.0,
+           help="Fraction of parameters downloaded per turn (most-updated first)."),
+    option("--selection", type=click.Choice(SELECTIONS), default="largest",
+           help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
+    option("--tau", type=click.FloatRange(min=0.0), default=0.0,
+           help="Threshold τ of the random upload rule."),
+    option("--gamma", type=POSITIVE_FLOAT, default=None, show_default="no bound",
+           help="Clip each uploaded value to [−γ, γ]."),
+    option("--order", type=click.Choice(ORDERS), default="round-robin",
+           help="Exchange order of the participants (dssgd only)."),
+    option("--protocol", type=click.Choice(PROTOCOLS), default="dssgd",
+           help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
+                "trains from the global model and the server averages the models, weighted by "
+                "record count."),
+    option("--lr", type=POSITIVE_FLOAT, default=0.05, help="Local SGD learning rate."),
+    option("--batch-size", type=POSITIVE_INT, default=64, help="Local mini-batch size."),
+    option("--local-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
+           help="Mini-batches of own records per turn."),
+    option("--gen-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
+           help="Generator updates per adversary turn."),
+    option("--gen-batch", type=POSITIVE_INT, default=64, help="Generator mini-batch size."),
+    option("--gen-lr", type=POSITIVE_FLOAT, default=2e-4, help="Generator Adam learning rate."),
+    option("--gen-tv", type=click.FloatRange(min=0.0), default=None,
+           show_default="0 (att: 4)",
+           help="Weight of a total-variation penalty in the generator's loss (an adversary's "
+                "prior that images are smooth; 0 is the paper's attack)."),
+    option("--fakes-per-turn", type=click.IntRange(min=0), default=None,
+           show_default="640 (att: 64)",
+           help="Generated samples labelled as the artificial class per adversary turn."),
+    option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
+           help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
+    option("--defense", type=click.Choice(DEFENSES), default="none",
+           help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
+                "(a --dp-eps budget alone selects shokri)."),
+    option("--dp-eps", type=POSITIVE_FLOAT, default=None, show_default="off",
+           help="Shokri: ε per upload (one local training turn) per participant."),
+    option("--dp-eps-per-param", type=POSITIVE_FLOAT, default=None, show_default="off",
+           help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
+    option("--dp-gamma", type=POSITIVE_FLOAT, default=0.01,
+           help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
+    option("--dp-tau", type=click.FloatRange(min=0.0), default=0.0001,
+           help="Shokri: selection threshold τ."),
+    option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+           default=1e-5, help="δ at which composed ε is reported."),
+    option("--dp-adversary", is_flag=True, default=False,
+           help="Apply the defence to the adversary's uploads too."),
+    option("--noise-multiplier", type=POSITIVE_FLOAT, default=1.0,
+           help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
+    option("--l2-clip", type=POSITIVE_FLOAT, default=1.0,
+           help="DP-SGD: per-example gradient L2 clip C."),
+    option("--accountant", type=click.Choice(ACCOUNTANTS), default="rdp",
+           help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
+    option("--attack-after", type=click.IntRange(min=0), default=0,
+           help="Honest turns the adversary takes before it starts the attack (a patient "
+                "insider waits for the shared model to learn the victims' classes)."),
+    option("--mia-iterations", type=POSITIVE_INT, default=1000,
+           help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
+                "(the paper: 5000)."),
+    option("--mia-window", type=POSITIVE_INT, default=100,
+           help="MI-FACE: β, the window of the plateau stopping rule."),
+    option("--mia-min-improvement", type=click.FloatRange(min=0.0), default=1e-4,
+           help="MI-FACE: stop a sample when its best cost improved by no more than this "
+                "over the last --mia-window steps."),
+    option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+           default=0.0, help="MI-FACE: the paper's γ, stop a sample once its cost "
+                             "1 − p(target) ≤ this (0: off)."),
+    option("--mia-lr", type=POSITIVE_FLOAT, default=4.0,
+           help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
+                "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
+    option("--mia-process", type=click.Choice(MIA_PROCESSES), default="none",
+           help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
+                "denoise)."),
+    option("--mia-init-noise", type=click.FloatRange(min=0.0), default=0.1,
+           help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
+                "so that the --eval-samples inversions differ (0: all identical)."),
+    option("--eval-every", type=POSITIVE_INT, default=None, show_default="10 (att: 100)",
+           help="Evaluate every K rounds."),
+    option("--eval-samples", type=click.IntRange(min=64), default=100,
+           help="Generated samples scored and saved per evaluation."),
+    option("--checkpoint-every", type=POSITIVE_INT, default=None,
+           show_default="every evaluation",
+           help="Write checkpoint.npz every K rounds (what --resume continues from)."),
+    option("--deterministic/--no-deterministic", default=True,
+           help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
+                "samples (see docs/benchmarks.md for its cost in speed)."),
+    option("--tensorboard", is_flag=True, default=False,
+           help="Also write TensorBoard event files (every metric and the sample grid at "
+                "each evaluation) under RUN_DIR/tensorboard/."),
+    option("--json", "as_json", is_flag=True, default=False,
+           help="Print summary.json to stdout (progress stays on stderr)."),
+]
+
+
+def option_name(decorator) -> str:
+    """The parameter name of a click option decorator."""
+    return decorator(lambda: None).__click_params__[-1].name
+
+
+def options_named(options, names) -> list:
+    """The option decorators of ``options`` whose parameter is in ``names`` (in order)."""
+    return [opt for opt in options if option_name(opt) in names]
+
+
+def apply_options(options):
+    """Decorate a command with a list of options (in order)."""
+    def decorate(func):
+        for opt in reversed(options):
+            func = opt(func)
+        return func
+    return decorate
+
+
+def usage_error(exc: ValueError) -> click.BadParameter:
+    """``ValueError('<field>: message')`` → a usage error naming the option ``--<field>``."""
+    field, _, message = str(exc).partition(": ")
+    return click.BadParameter(message, param_hint="'--" + field.replace("_", "-") + "'")
+
+
+def build_config(params: dict) -> SimConfig:
+    """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
+    fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
+    try:
+        cfg = SimConfig(**fields).with_defense()
+        return cfg.validate(dataset_num_classes(cfg.dataset))
+    except ValueError as exc:
+        raise usage_error(exc) from None
