@@ -11,6 +11,7 @@ from ganleak_cli.cli_types import FRACTION, POSITIVE_FLOAT, POSITIVE_INT, ClassL
 from ganleak_cli.config import (
     ACCOUNTANTS,
     ATTACKS,
+    CORE_ATTACK_DEFAULTS,
     DEFENSES,
     FAKE_POOLS,
     MIA_PROCESSES,
@@ -18,7 +19,7 @@ from ganleak_cli.config import (
     SimConfig,
 )
 from ganleak_cli.configfile import apply_config_file
-from ganleak_cli.data import dataset_num_classes
+from ganleak_cli.data import ATTACK_DEFAULTS, dataset_num_classes
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
@@ -33,138 +34,153 @@ PRIVACY_FIELDS = frozenset({
     "accountant", "as_json"})
 
 
+def sim_option(*decls: str, **kwargs):
+    """A simulate option for a SimConfig field: its default is the field's (the one source)."""
+    names = [d for d in decls if not d.startswith("-")]
+    name = names[0] if names else decls[0].split("/")[0].lstrip("-").replace("-", "_")
+    return option(*decls, default=SimConfig.__dataclass_fields__[name].default, **kwargs)
+
+
+def per_dataset_default(name: str) -> str:
+    """``--help``'s default of a per-dataset field, e.g. ``100 (att: 1000)``."""
+    own = "; ".join(f"{dataset}: {table[name]}" for dataset, table in ATTACK_DEFAULTS.items()
+                    if name in table)
+    core = CORE_ATTACK_DEFAULTS[name]
+    return f"{core} ({own})" if own else str(core)
+
+
 SIMULATE_OPTIONS = [
     option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
            show_default=False, is_eager=True, expose_value=False, callback=apply_config_file,
            help="TOML or JSON file of option values (keys are option names, e.g. "
                 "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
                 "variables override it."),
-    option("--dataset", type=DatasetName(), default="mnist",
+    sim_option("--dataset", type=DatasetName(),
            help="Dataset: mnist, att (AT&T/ORL faces), cifar10 (binary archive), or "
                 "folder:PATH (one sub-folder of images per class)."),
-    option("--image-size", type=POSITIVE_INT, default=None,
+    sim_option("--image-size", type=POSITIVE_INT,
            show_default="64; cifar10 32; mnist 28 only",
            help="Side of the square images att, cifar10 and folder datasets are resized to "
                 "(a multiple of 4, ≥ 24)."),
-    option("--color", type=click.Choice(tuple(COLOR_MODES)), default="grey",
+    sim_option("--color", type=click.Choice(tuple(COLOR_MODES)),
            help="Colour of folder:PATH and cifar10 images (att and mnist are grey)."),
-    option("--data-dir", type=click.Path(file_okay=False), default=None, show_default=False,
+    sim_option("--data-dir", type=click.Path(file_okay=False), show_default=False,
            help="Local folder with the dataset files (flat or under <dataset>/, att: "
                 "att_faces/); otherwise they are downloaded and cached."),
-    option("--out", type=click.Path(file_okay=False), default="runs/latest",
+    sim_option("--out", type=click.Path(file_okay=False),
            help="Run folder to write."),
     option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
-    option("--seed", type=click.IntRange(min=0), default=0, help="Seed of every random choice."),
-    option("--victims", type=POSITIVE_INT, default=1, help="Number of honest participants."),
-    option("--rounds", type=POSITIVE_INT, default=None, show_default="100 (att: 1000)",
+    sim_option("--seed", type=click.IntRange(min=0), help="Seed of every random choice."),
+    sim_option("--victims", type=POSITIVE_INT, help="Number of honest participants."),
+    sim_option("--rounds", type=POSITIVE_INT, show_default=per_dataset_default("rounds"),
            help="Rounds (every participant takes one turn per round)."),
-    option("--victim-classes", type=ClassList(), default=None,
+    sim_option("--victim-classes", type=ClassList(),
            show_default="mnist 0-4; others the first half (att 0-19)",
            help="Classes the victims hold (records split between victims without overlap)."),
-    option("--adversary-classes", type=ClassList(), default=None,
+    sim_option("--adversary-classes", type=ClassList(),
            show_default="mnist 5-9; others the second half (att 20-39)",
            help="Classes the adversary holds; 'none': no records of its own (with --attack "
                 "active it trains only on its generated samples)."),
-    option("--records-per-class", type=POSITIVE_INT, default=None, show_default="all",
+    sim_option("--records-per-class", type=POSITIVE_INT, show_default="all",
            help="Use at most this many training records of each class."),
-    option("--partition", type=click.Choice(PARTITIONS), default="shuffle",
+    sim_option("--partition", type=click.Choice(PARTITIONS),
            help="How the victims share their classes' records: shuffle (disjoint random "
                 "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
                 "on att, one person each)."),
-    option("--target-class", type=click.IntRange(min=0), default=None,
+    sim_option("--target-class", type=click.IntRange(min=0),
            show_default="mnist 3; att 7 (person s8); others 0",
            help="The victims' class the adversary reconstructs."),
-    option("--attack", type=click.Choice(ATTACKS), default="active",
+    sim_option("--attack", type=click.Choice(ATTACKS),
            help="active: inject generated samples as the artificial class; passive: generator "
                 "only; none: the adversary is an honest participant; mia: honest participant "
                 "that runs the MI-FACE model inversion baseline at each evaluation."),
-    option("--theta-u", type=FRACTION, default=1.0, help="Fraction of Δ uploaded per turn."),
-    option("--theta-d", type=FRACTION, default=1.0,
+    sim_option("--theta-u", type=FRACTION, help="Fraction of Δ uploaded per turn."),
+    sim_option("--theta-d", type=FRACTION,
            help="Fraction of parameters downloaded per turn (most-updated first)."),
-    option("--selection", type=click.Choice(SELECTIONS), default="largest",
+    sim_option("--selection", type=click.Choice(SELECTIONS),
            help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
-    option("--tau", type=click.FloatRange(min=0.0), default=0.0,
+    sim_option("--tau", type=click.FloatRange(min=0.0),
            help="Threshold τ of the random upload rule."),
-    option("--gamma", type=POSITIVE_FLOAT, default=None, show_default="no bound",
+    sim_option("--gamma", type=POSITIVE_FLOAT, show_default="no bound",
            help="Clip each uploaded value to [−γ, γ]."),
-    option("--order", type=click.Choice(ORDERS), default="round-robin",
+    sim_option("--order", type=click.Choice(ORDERS),
            help="Exchange order of the participants (dssgd only)."),
-    option("--protocol", type=click.Choice(PROTOCOLS), default="dssgd",
+    sim_option("--protocol", type=click.Choice(PROTOCOLS),
            help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
                 "trains from the global model and the server averages the models, weighted by "
                 "record count."),
-    option("--lr", type=POSITIVE_FLOAT, default=0.05, help="Local SGD learning rate."),
-    option("--batch-size", type=POSITIVE_INT, default=64, help="Local mini-batch size."),
-    option("--local-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
+    sim_option("--lr", type=POSITIVE_FLOAT, help="Local SGD learning rate."),
+    sim_option("--batch-size", type=POSITIVE_INT, help="Local mini-batch size."),
+    sim_option("--local-steps", type=POSITIVE_INT, show_default=per_dataset_default("local_steps"),
            help="Mini-batches of own records per turn."),
-    option("--gen-steps", type=POSITIVE_INT, default=None, show_default="10 (att: 1)",
+    sim_option("--gen-steps", type=POSITIVE_INT, show_default=per_dataset_default("gen_steps"),
            help="Generator updates per adversary turn."),
-    option("--gen-batch", type=POSITIVE_INT, default=64, help="Generator mini-batch size."),
-    option("--gen-lr", type=POSITIVE_FLOAT, default=2e-4, help="Generator Adam learning rate."),
-    option("--gen-tv", type=click.FloatRange(min=0.0), default=None,
-           show_default="0 (att: 4)",
+    sim_option("--gen-batch", type=POSITIVE_INT, help="Generator mini-batch size."),
+    sim_option("--gen-lr", type=POSITIVE_FLOAT, help="Generator Adam learning rate."),
+    sim_option("--gen-tv", type=click.FloatRange(min=0.0),
+           show_default=per_dataset_default("gen_tv"),
            help="Weight of a total-variation penalty in the generator's loss (an adversary's "
                 "prior that images are smooth; 0 is the paper's attack)."),
-    option("--fakes-per-turn", type=click.IntRange(min=0), default=None,
-           show_default="640 (att: 64)",
+    sim_option("--fakes-per-turn", type=click.IntRange(min=0),
+           show_default=per_dataset_default("fakes_per_turn"),
            help="Generated samples labelled as the artificial class per adversary turn."),
-    option("--fake-pool", type=click.Choice(FAKE_POOLS), default="replace",
+    sim_option("--fake-pool", type=click.Choice(FAKE_POOLS),
            help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
-    option("--defense", type=click.Choice(DEFENSES), default="none",
+    sim_option("--defense", type=click.Choice(DEFENSES),
            help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
                 "(a --dp-eps budget alone selects shokri)."),
-    option("--dp-eps", type=POSITIVE_FLOAT, default=None, show_default="off",
+    sim_option("--dp-eps", type=POSITIVE_FLOAT, show_default="off",
            help="Shokri: ε per upload (one local training turn) per participant."),
-    option("--dp-eps-per-param", type=POSITIVE_FLOAT, default=None, show_default="off",
+    sim_option("--dp-eps-per-param", type=POSITIVE_FLOAT, show_default="off",
            help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
-    option("--dp-gamma", type=POSITIVE_FLOAT, default=0.01,
+    sim_option("--dp-gamma", type=POSITIVE_FLOAT,
            help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
-    option("--dp-tau", type=click.FloatRange(min=0.0), default=0.0001,
+    sim_option("--dp-tau", type=click.FloatRange(min=0.0),
            help="Shokri: selection threshold τ."),
-    option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
-           default=1e-5, help="δ at which composed ε is reported."),
-    option("--dp-adversary", is_flag=True, default=False,
+    sim_option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+           help="δ at which composed ε is reported."),
+    sim_option("--dp-adversary", is_flag=True,
            help="Apply the defence to the adversary's uploads too."),
-    option("--noise-multiplier", type=POSITIVE_FLOAT, default=1.0,
+    sim_option("--noise-multiplier", type=POSITIVE_FLOAT,
            help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
-    option("--l2-clip", type=POSITIVE_FLOAT, default=1.0,
+    sim_option("--l2-clip", type=POSITIVE_FLOAT,
            help="DP-SGD: per-example gradient L2 clip C."),
-    option("--accountant", type=click.Choice(ACCOUNTANTS), default="rdp",
+    sim_option("--accountant", type=click.Choice(ACCOUNTANTS),
            help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
-    option("--attack-after", type=click.IntRange(min=0), default=0,
+    sim_option("--attack-after", type=click.IntRange(min=0),
            help="Honest turns the adversary takes before it starts the attack (a patient "
                 "insider waits for the shared model to learn the victims' classes)."),
-    option("--mia-iterations", type=POSITIVE_INT, default=1000,
+    sim_option("--mia-iterations", type=POSITIVE_INT,
            help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
                 "(the paper: 5000)."),
-    option("--mia-window", type=POSITIVE_INT, default=100,
+    sim_option("--mia-window", type=POSITIVE_INT,
            help="MI-FACE: β, the window of the plateau stopping rule."),
-    option("--mia-min-improvement", type=click.FloatRange(min=0.0), default=1e-4,
+    sim_option("--mia-min-improvement", type=click.FloatRange(min=0.0),
            help="MI-FACE: stop a sample when its best cost improved by no more than this "
                 "over the last --mia-window steps."),
-    option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
-           default=0.0, help="MI-FACE: the paper's γ, stop a sample once its cost "
+    sim_option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+           help="MI-FACE: the paper's γ, stop a sample once its cost "
                              "1 − p(target) ≤ this (0: off)."),
-    option("--mia-lr", type=POSITIVE_FLOAT, default=4.0,
+    sim_option("--mia-lr", type=POSITIVE_FLOAT,
            help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
                 "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
-    option("--mia-process", type=click.Choice(MIA_PROCESSES), default="none",
+    sim_option("--mia-process", type=click.Choice(MIA_PROCESSES),
            help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
                 "denoise)."),
-    option("--mia-init-noise", type=click.FloatRange(min=0.0), default=0.1,
+    sim_option("--mia-init-noise", type=click.FloatRange(min=0.0),
            help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
                 "so that the --eval-samples inversions differ (0: all identical)."),
-    option("--eval-every", type=POSITIVE_INT, default=None, show_default="10 (att: 100)",
+    sim_option("--eval-every", type=POSITIVE_INT, show_default=per_dataset_default("eval_every"),
            help="Evaluate every K rounds."),
-    option("--eval-samples", type=click.IntRange(min=64), default=100,
+    sim_option("--eval-samples", type=click.IntRange(min=64),
            help="Generated samples scored and saved per evaluation."),
-    option("--checkpoint-every", type=POSITIVE_INT, default=None,
+    sim_option("--checkpoint-every", type=POSITIVE_INT,
            show_default="every evaluation",
            help="Write checkpoint.npz every K rounds (what --resume continues from)."),
-    option("--deterministic/--no-deterministic", default=True,
+    sim_option("--deterministic/--no-deterministic",
            help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
                 "samples (see docs/benchmarks.md for its cost in speed)."),
-    option("--tensorboard", is_flag=True, default=False,
+    sim_option("--tensorboard", is_flag=True,
            help="Also write TensorBoard event files (every metric and the sample grid at "
                 "each evaluation) under RUN_DIR/tensorboard/."),
     option("--json", "as_json", is_flag=True, default=False,

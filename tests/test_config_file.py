@@ -5,7 +5,7 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
+from cli_runs import invoke, plan
 
 from ganleak_cli.cli import main
 from ganleak_cli.config import SimConfig
@@ -20,20 +20,10 @@ def _no_option_variables(monkeypatch):
             monkeypatch.delenv(name)
 
 
-def invoke(args, env=None):
-    return CliRunner().invoke(main, args, env=env)
-
-
 def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-def plan(*args, env=None):
-    result = invoke(["privacy", *args, "--json"], env=env)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def usage_error(args, *named, env=None):
@@ -260,3 +250,16 @@ def test_a_simconfig_of_a_dataset_has_that_datasets_defaults():
     assert (mnist.target_class, mnist.rounds, mnist.local_steps, mnist.fakes_per_turn) == \
         (3, 100, 10, 640)
     assert SimConfig(dataset="att", rounds=5, target_class=2).rounds == 5
+
+
+def test_every_simconfig_field_is_a_simulate_option_with_the_fields_default():
+    """Each option is declared once: simulate's click default is SimConfig's field default, and
+    the command line with no flags builds exactly SimConfig()."""
+    params = {p.name: p for p in main.commands["simulate"].params}
+    for name, field in SimConfig.__dataclass_fields__.items():
+        assert name in params, f"SimConfig.{name} has no simulate option"
+        assert params[name].default == field.default, name
+    with_env_cleared = {k: v for k, v in os.environ.items() if not k.startswith("GANLEAK_")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "environ", with_env_cleared)
+        assert build_config(simulate_params()) == SimConfig()
