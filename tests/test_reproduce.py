@@ -4,6 +4,7 @@ run folders are written by hand here; the real pipeline runs as PROFILE=tiny in 
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -60,14 +61,16 @@ def test_shipped_presets_load_and_check_as_simulate_options(profile, tmp_path):
     assert {"mnist_attack", "mnist_dp", "mnist_fedavg", "att_faces", "att_faces_dp",
             "att_many"} <= names
     runs = plan_runs(expand(sweep_spec(presets)), str(tmp_path / "runs"), None)
-    assert len(runs) == sum(len(p.runs) for p in presets) and all(r.state == "new" for r in runs)
+    assert len(runs) == sum(len(p.runs) * p.seeds for p in presets)
+    assert all(r.state == "new" for r in runs)
     by_name = {r.name: r.config for r in runs}
-    assert by_name["mnist_dp--eps_c_0_01"].dp_eps_per_param == 0.01
+    dp = "mnist_dp--eps_c_{}" + ("--s0" if profile == "quick" else "")  # quick: 3 seeds
+    assert by_name[dp.format("0_01")].dp_eps_per_param == 0.01
     assert by_name["att_many--fedavg"].adversary_classes == ()
     if profile == "tiny":  # the profile's scale wins over a preset's own rounds
         assert all(cfg.rounds == 2 for cfg in by_name.values())
     else:
-        assert by_name["mnist_dp--eps_c_100"].rounds >= 180
+        assert by_name[dp.format("100")].rounds >= 180
 
 
 def test_the_paper_claims_are_all_covered():
@@ -154,7 +157,7 @@ explain = "x"
     fake_run(tmp_path / "runs" / "demo--two", {"oracle_target_rate": 0.1}, finished=False)
     report = write_report(presets, tmp_path / "runs", tmp_path / "fig", {"profile": "quick"})
     text = report.read_text()
-    assert "1 FAIL, 1 MISSING (of 2 claims)" in text
+    assert "1 FAIL, 0 UNCERTAIN, 1 MISSING (of 2 claims)" in text
     assert "one.oracle_target_rate = 0.8" in text and "too few rounds" in text
     assert "unfinished: round 3 of 3" in text
     assert (tmp_path / "fig" / "demo" / "one_compare_0003.png").is_file()
@@ -181,3 +184,52 @@ def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
     assert "theta_u" in result.output and not (runs / "demo--one").exists()
     assert result.exit_code == 1  # the (faked) run did not finish: reported, not hidden
     assert "MISSING" in (tmp_path / "f" / "REPORT.md").read_text()
+
+
+# --- seeds and intervals ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("left,op,right,verdict", [
+    ([0.60, 0.62, 0.61], ">=", [0.55], "PASS"),     # interval clears the bar
+    ([0.40, 0.42, 0.41], ">=", [0.55], "FAIL"),     # interval wholly below
+    ([0.50, 0.60, 0.56], ">=", [0.55], "UNCERTAIN"),  # straddles: no third-decimal verdict
+    ([0.30, 0.31, 0.29], "<", [0.50, 0.52, 0.49], "PASS"),   # paired runs
+    ([0.60], ">=", [0.55], "PASS"),                 # one seed: a plain comparison
+])
+def test_claims_over_seeds_are_judged_on_the_95_percent_interval(left, op, right, verdict):
+    summaries = {"a": [{"m": v} for v in left]}
+    check = f"a.m {op} 0.55"
+    if len(right) > 1:
+        summaries["b"] = [{"m": v} for v in right]
+        check = f"a.m {op} b.m"
+    result = judge({"claim": "c", "check": check, "explain": "x"}, summaries)
+    assert result.verdict == verdict
+    if len(left) > 1:
+        assert "3 seeds" in result.measured and "95 % interval" in result.measured
+
+
+def test_the_interval_is_the_t_interval_of_the_paired_differences():
+    diffs = [0.01, 0.03, 0.02]  # mean 0.02, sd 0.01, t(0.975, 2) = 4.303
+    summaries = {"a": [{"m": 0.5 + d} for d in diffs], "b": [{"m": 0.5}] * 3}
+    result = judge({"claim": "c", "check": "a.m > b.m", "explain": ""}, summaries)
+    assert "+0.02 ± 0.025" in result.measured and result.verdict == "UNCERTAIN"
+
+
+def test_a_preset_profile_sets_seeds_and_each_seed_is_its_own_run(tmp_path):
+    write_preset(tmp_path / "p", GOOD + "[profiles.quick]\nseeds = 3\n")
+    preset, = load_presets(tmp_path / "p", "quick")
+    assert preset.seeds == 3
+    runs = expand(sweep_spec([preset]))
+    assert [r.values["name"] for r in runs] == ["demo--one--s0", "demo--one--s1", "demo--one--s2"]
+    assert [r.values.get("seed", 0) for r in runs] == [0, 1, 2]
+    write_preset(tmp_path / "q", GOOD + "[profiles.quick]\nseeds = 0\n")
+    with pytest.raises(click.BadParameter, match="seeds"):
+        load_presets(tmp_path / "q", "quick")
+
+
+def test_report_over_seeds_counts_uncertain_claims(tmp_path):
+    write_preset(tmp_path / "p", GOOD + "[profiles.quick]\nseeds = 2\n")
+    presets = load_presets(tmp_path / "p", "quick")
+    for k, rate in enumerate((0.2, 0.9)):
+        fake_run(tmp_path / "runs" / f"demo--one--s{k}", {"oracle_target_rate": rate})
+    text = write_report(presets, tmp_path / "runs", tmp_path / "fig", {}).read_text()
+    assert "UNCERTAIN" in text and "2 seeds per run" in text

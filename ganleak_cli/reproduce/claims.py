@@ -1,4 +1,10 @@
-"""A preset's claims, checked against its runs' summaries: PASS, FAIL or MISSING.
+"""A preset's claims, checked against its runs' summaries: PASS, FAIL, UNCERTAIN or MISSING.
+
+With several seeds a run has one summary per seed, and a claim is judged on the difference
+between its two sides, seed by seed (a paired difference; a number on one side is the same for
+every seed): PASS when the difference's 95 % t-interval lies wholly on the passing side, FAIL
+when it lies wholly on the other, UNCERTAIN when it straddles the threshold. No verdict rests on
+one seed's third decimal. With one seed there is no interval and the verdict is PASS or FAIL.
 
 A check compares two terms: ``RUN.METRIC OP TERM`` where OP is one of ``>= <= > <`` and each
 term is a number, ``RUN.METRIC`` (a key of that run's summary.json) or ``RUN.METRIC + NUMBER``
@@ -9,11 +15,15 @@ verdict MISSING, which counts as not passed.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from dataclasses import dataclass
 
+from scipy import stats
+
 OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+CONFIDENCE = 0.95
 TERM = r"(?:[A-Za-z_][\w-]*\.[A-Za-z_]\w*(?:\s*[+-]\s*[0-9.eE+-]+)?|[-+]?[0-9.eE+-]+)"
 CHECK = re.compile(rf"^\s*({TERM})\s*(>=|<=|>|<)\s*({TERM})\s*$")
 REFERENCE = re.compile(r"^([A-Za-z_][\w-]*)\.([A-Za-z_]\w*)(?:\s*([+-])\s*([0-9.eE+-]+))?$")
@@ -49,31 +59,68 @@ def parse_check(check: str, runs) -> tuple:
     return left.strip(), op, right.strip()
 
 
-def term_value(term: str, summaries: dict) -> tuple[float | None, str]:
-    """A term's value (None when its metric is missing) and how it reads in the report."""
+def term_values(term: str, summaries: dict) -> tuple[list[float] | None, str]:
+    """A term's value for every seed (None when a seed's metric is missing) and how it reads in
+    the report (``run.metric = 0.578`` or ``run.metric = 0.578 ± 0.012 (3 seeds)``)."""
     ref = REFERENCE.match(term)
     if not ref:
-        return float(term), term
+        return [float(term)], term
     run, metric, sign, offset = ref.groups()
-    value = (summaries.get(run) or {}).get(metric)
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    runs = summaries.get(run)
+    per_seed = runs if isinstance(runs, list) else [runs]
+    values = [(s or {}).get(metric) for s in per_seed]
+    if not values or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
         return None, f"{run}.{metric} = missing"
-    shown = f"{run}.{metric} = {value:.3g}"
+    mean, half = interval(values)
+    shown = f"{run}.{metric} = {mean:.3g}" + (f" ± {half:.2g} ({len(values)} seeds)"
+                                                if len(values) > 1 else "")
     if sign:
-        value = value + float(offset) if sign == "+" else value - float(offset)
-    return float(value), shown
+        values = [v + float(offset) if sign == "+" else v - float(offset) for v in values]
+    return [float(v) for v in values], shown
+
+
+def interval(values: list[float]) -> tuple[float, float]:
+    """Mean and half-width of the two-sided CONFIDENCE t-interval (0 for a single value)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, 0.0
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean, float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
+
+
+def decide(left: list[float], op: str, right: list[float]) -> tuple[str, str]:
+    """The verdict of ``left OP right`` over seeds, and the difference's interval as text."""
+    n = max(len(left), len(right))
+    diffs = [(left[i] if len(left) > 1 else left[0]) - (right[i] if len(right) > 1 else right[0])
+             for i in range(n)]
+    if n == 1:
+        return ("PASS" if OPERATORS[op](left[0], right[0]) else "FAIL"), ""
+    mean, half = interval(diffs)
+    low, high = mean - half, mean + half
+    if op in ("<", "<="):
+        low, high = -high, -low
+    strict = op in (">", "<")
+    passing = low > 0 if strict else low >= 0
+    failing = high <= 0 if strict else high < 0
+    verdict = "PASS" if passing else "FAIL" if failing else "UNCERTAIN"
+    return verdict, f"difference {mean:+.3g} ± {half:.2g} (95 % interval, {n} seeds)"
 
 
 def judge(claim: dict, summaries: dict) -> Verdict:
-    """Check one claim against ``summaries`` (run name → summary dict, None if unfinished)."""
+    """Check one claim against ``summaries`` (run name → its summary, or a list of one summary
+    per seed; None where a run did not finish)."""
     left, op, right = parse_check(claim["check"], summaries)
-    (a, shown_a), (b, shown_b) = term_value(left, summaries), term_value(right, summaries)
+    (a, shown_a), (b, shown_b) = term_values(left, summaries), term_values(right, summaries)
     shown = "; ".join(s for s, t in ((shown_a, left), (shown_b, right)) if REFERENCE.match(t))
     if a is None or b is None:
-        verdict = "MISSING"
+        verdict, spread = "MISSING", ""
     else:
-        verdict = "PASS" if OPERATORS[op](a, b) else "FAIL"
+        verdict, spread = decide(a, op, b)
+    shown = "; ".join(part for part in (shown, spread) if part)
     explain = claim.get("explain", "") if verdict == "FAIL" else ""
+    if verdict == "UNCERTAIN":
+        explain = "the difference's 95 % interval over the seeds straddles the threshold"
     if verdict == "MISSING":
         explain = "a run did not finish or did not report this metric (see its folder's log)"
     return Verdict(claim["claim"], claim["check"], shown, verdict, explain)

@@ -39,26 +39,30 @@ class PresetResult:
     """A preset's loaded runs, verdicts and figure files (relative to ``figures/``)."""
 
     preset: Preset
-    runs: dict          # run name → report.Run, or None when its folder holds no run
+    runs: dict          # run name → report.Run of its first seed, or None when it never started
     verdicts: list
     figures: list       # (caption, relative path)
 
 
 def load_preset_runs(preset: Preset, runs_root: Path) -> dict:
-    """Each run's folder read as ``ganleak report`` reads it (None when it never started)."""
+    """Each run's folders, one per seed, read as ``ganleak report`` reads them (None when it
+    never started): run name → list over seeds."""
     out = {}
     for run in preset.runs:
-        folder = runs_root / run_folder_name(preset, run)
-        has_run = (folder / "config.json").is_file() and (folder / "metrics.jsonl").is_file()
-        out[run] = load_run(folder, run) if has_run else None
+        out[run] = []
+        for k in range(preset.seeds):
+            folder = runs_root / run_folder_name(preset, run, k)
+            has_run = (folder / "config.json").is_file() and (folder / "metrics.jsonl").is_file()
+            out[run].append(load_run(folder, run) if has_run else None)
     return out
 
 
 def preset_result(preset: Preset, runs_root: Path, folder: Path) -> PresetResult:
     """Judge the preset's claims and draw its figures into ``folder/<preset>/``."""
-    runs = load_preset_runs(preset, runs_root)
-    summaries = {name: run.summary if run and run.finished else None
-                 for name, run in runs.items()}
+    per_seed = load_preset_runs(preset, runs_root)
+    summaries = {name: [run.summary if run and run.finished else None for run in seeds]
+                 for name, seeds in per_seed.items()}
+    runs = {name: seeds[0] for name, seeds in per_seed.items()}  # figures: the first seed
     verdicts = [judge(claim, summaries) for claim in preset.claims]
     target = folder / preset.name
     target.mkdir(parents=True, exist_ok=True)
@@ -117,11 +121,16 @@ def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 def render(results: list[PresetResult], header: dict) -> str:
     """REPORT.md: totals, every claim with its numbers and verdict, the ε table, figures."""
     verdicts = [v for r in results for v in r.verdicts]
-    counts = {k: sum(v.verdict == k for v in verdicts) for k in ("PASS", "FAIL", "MISSING")}
+    counts = {k: sum(v.verdict == k for v in verdicts)
+              for k in ("PASS", "FAIL", "UNCERTAIN", "MISSING")}
     lines = ["# ganleak: the paper's claims, reproduced and scored", ""]
     lines += [f"- {key}: {value}" for key, value in header.items()]
     lines += [f"- verdicts: {counts['PASS']} PASS, {counts['FAIL']} FAIL, "
-              f"{counts['MISSING']} MISSING (of {len(verdicts)} claims)", "", "## Claims", ""]
+              f"{counts['UNCERTAIN']} UNCERTAIN, {counts['MISSING']} MISSING "
+              f"(of {len(verdicts)} claims)", "",
+              "A claim over several seeds is judged on its 95 % interval: PASS or FAIL when the "
+              "interval clears the threshold, UNCERTAIN when it straddles it.", "",
+              "## Claims", ""]
     rows = [[r.preset.name, v.claim, f"`{v.check}`", v.measured, f"**{v.verdict}**", v.explain]
             for r in results for v in r.verdicts]
     lines += md_table(["preset", "claim", "check", "measured", "verdict", "why not"], rows)
@@ -139,6 +148,8 @@ def preset_section(result: PresetResult) -> list[str]:
     lines = ["", f"## {p.name}: {p.title}", ""]
     if p.paper:
         lines += [f"Paper: {p.paper}", ""]
+    if p.seeds > 1:
+        lines += [f"{p.seeds} seeds per run; the figures show the first.", ""]
     for name, run in result.runs.items():
         lines.append(f"- run `{name}`: {run.status if run else 'not started'}")
     lines.append("")

@@ -38,6 +38,7 @@ class Preset:
     paper: str
     runs: dict          # run name → option table (TOML keys)
     claims: list        # dicts with claim, check, explain
+    seeds: int = 1      # each run once per seed: seed, seed + 1, … (claims judged over them)
 
 
 def shipped_presets() -> Path:
@@ -81,13 +82,17 @@ def load_preset(path: Path, profile: str, shared: dict) -> Preset:
     runs = table(str(path), data, "runs")
     if not runs or not all(isinstance(v, dict) for v in runs.values()):
         raise ConfigFileError(str(path), "needs at least one [runs.NAME] table of options")
-    own = table(str(path), table(str(path), data, "profiles"), profile)
+    own = dict(table(str(path), table(str(path), data, "profiles"), profile))
+    seeds = own.pop("seeds", 1)
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 1:
+        raise ConfigFileError(str(path), f"[profiles.{profile}] seeds: expected a whole number "
+                                         f"≥ 1, got {seeds!r}")
     base = table(str(path), data, "base")
     return Preset(name=path.stem, title=str(data.get("title", path.stem)),
                   paper=str(data.get("paper", "")),
                   runs={name: {**base, **values, **shared, **own}
                         for name, values in runs.items()},
-                  claims=checked_claims(str(path), data.get("claims", []), runs))
+                  claims=checked_claims(str(path), data.get("claims", []), runs), seeds=seeds)
 
 
 def table(path: str, data: dict, key: str) -> dict:
@@ -115,9 +120,15 @@ def checked_claims(path: str, claims, runs) -> list:
     return claims
 
 
-def run_folder_name(preset: Preset, run: str) -> str:
-    """``<preset>--<run>``: where the run's folder goes under the reproduction's runs folder."""
-    return f"{preset.name}--{run}"
+def run_folder_name(preset: Preset, run: str, seed_index: int = 0) -> str:
+    """``<preset>--<run>`` (``<preset>--<run>--s<k>`` for the k-th seed when the preset runs
+    several): where the run's folder goes under the reproduction's runs folder."""
+    return f"{preset.name}--{run}" + (f"--s{seed_index}" if preset.seeds > 1 else "")
+
+
+def seed_options(values: dict, seed_index: int) -> dict:
+    """A run's options for its k-th seed: the run's seed (0 by default) plus k."""
+    return {**values, "seed": values.get("seed", 0) + seed_index} if seed_index else values
 
 
 def sweep_spec(presets: list[Preset]) -> SweepSpec:
@@ -129,6 +140,7 @@ def sweep_spec(presets: list[Preset]) -> SweepSpec:
     for preset in presets:
         for run, values in preset.runs.items():
             label = f"presets/{preset.name}.toml [runs.{run}]"
-            checked = checked_table(command, ctx, label, values)
-            runs.append({**checked, "name": run_folder_name(preset, run)})
+            for k in range(preset.seeds):
+                checked = checked_table(command, ctx, label, seed_options(values, k))
+                runs.append({**checked, "name": run_folder_name(preset, run, k)})
     return SweepSpec(base={}, axes={}, runs=runs)
