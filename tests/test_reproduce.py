@@ -233,3 +233,11 @@ def test_report_over_seeds_counts_uncertain_claims(tmp_path):
         fake_run(tmp_path / "runs" / f"demo--one--s{k}", {"oracle_target_rate": rate})
     text = write_report(presets, tmp_path / "runs", tmp_path / "fig", {}).read_text()
     assert "UNCERTAIN" in text and "2 seeds per run" in text
+
+
+def test_the_t_table_matches_scipy():
+    from scipy import stats
+
+    from ganleak_cli.reproduce.claims import t_975
+    for df in (1, 2, 5, 30, 31, 100, 1000):
+        assert t_975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=2e-3)
