@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 
 from ganleak_cli.config import SimConfig  # noqa: E402
 from ganleak_cli.models import build_classifier  # noqa: E402
-from ganleak_cli.protocol.trainer import to_model_range  # noqa: E402
+from ganleak_cli.pixels import to_model_range  # noqa: E402
 from ganleak_cli.run import build_world, play_round  # noqa: E402
 
 

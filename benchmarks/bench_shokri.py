@@ -22,10 +22,10 @@ import numpy as np  # noqa: E402
 from shokri_reference import shokri_release_loop  # noqa: E402
 
 from ganleak_cli.config import SimConfig  # noqa: E402
+from ganleak_cli.pixels import to_model_range  # noqa: E402
 from ganleak_cli.privacy.shokri import shokri_release  # noqa: E402
 from ganleak_cli.protocol.sampler import stack_batches  # noqa: E402
 from ganleak_cli.protocol.selection import fraction_count  # noqa: E402
-from ganleak_cli.protocol.trainer import to_model_range  # noqa: E402
 from ganleak_cli.run import build_world  # noqa: E402
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ganleak_cli.pixels import to_uint8
+
 
 @contextmanager
 def atomic_open(path: Path):
@@ -28,11 +30,6 @@ def atomic_open(path: Path):
 def _atomic_write(path: Path, data: bytes) -> None:
     with atomic_open(path) as handle:
         handle.write(data)
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """Float images in [−1, 1] → uint8 in [0, 255]."""
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 def tile(images: np.ndarray, columns: int = 8, pad: int = 2) -> np.ndarray:

@@ -9,17 +9,12 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
+from cli_runs import invoke
 
-from ganleak_cli.cli import main
 from ganleak_cli.config import SimConfig
 
 # The smallest real run: a few records, one round, no attack (the oracle is not needed).
 TINY = ["--rounds", "1", "--records-per-class", "20", "--local-steps", "1", "--attack", "none"]
-
-
-def invoke(args, env=None):
-    return CliRunner().invoke(main, args, env=env)
 
 
 def assert_fails(result, code, *named):

@@ -5,22 +5,13 @@ import json
 import re
 
 import pytest
+from cli_runs import invoke, plan
 from click.testing import CliRunner
 
 from ganleak_cli.cli import main
 from ganleak_cli.privacy.accounting import Ledger, dpsgd_event, laplace_event
 
 N_PARAMS = 105707
-
-
-def invoke(args):
-    return CliRunner().invoke(main, args)
-
-
-def plan(*args):
-    result = invoke(["privacy", *args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_shokri_per_param_budget_default_rounds():

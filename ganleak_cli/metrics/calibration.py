@@ -31,7 +31,7 @@ from ganleak_cli.metrics.identity import IDENTITY_MAX_REFS, identity_against, id
 from ganleak_cli.metrics.oracle import ORACLE_VERSION
 from ganleak_cli.metrics.similarity import nearest_ssim
 from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
-from ganleak_cli.protocol.trainer import to_model_range
+from ganleak_cli.pixels import to_model_range
 
 NOISE_SIGMA = 0.25
 NOISE_SAMPLES = 32

@@ -22,6 +22,7 @@ from keras import layers
 
 from ganleak_cli.data.registry import cache_dir
 from ganleak_cli.determinism import deterministic_ops
+from ganleak_cli.pixels import to_unit
 
 ORACLE_SEED = 1234
 ORACLE_VERSION = "v2"
@@ -80,12 +81,8 @@ def train_oracle(images: np.ndarray, labels: np.ndarray, num_classes: int,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     if len(images) < SMALL_SET:
         images, labels = augment(images, labels)
-    model.fit(_to_input(images), labels, batch_size=128, epochs=epochs, verbose=0)
+    model.fit(to_unit(images), labels, batch_size=128, epochs=epochs, verbose=0)
     return model
-
-
-def _to_input(images: np.ndarray) -> np.ndarray:
-    return images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else (images + 1.0) / 2.0
 
 
 class Oracle:
@@ -115,7 +112,7 @@ class Oracle:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities, N × num_classes."""
-        logits = self.model.predict(_to_input(images), batch_size=512, verbose=0)
+        logits = self.model.predict(to_unit(images), batch_size=512, verbose=0)
         return keras.ops.convert_to_numpy(keras.ops.softmax(logits))
 
     def features(self, images: np.ndarray) -> np.ndarray:
@@ -124,7 +121,7 @@ class Oracle:
         if self._features is None:
             hidden = [layer for layer in self.model.layers if isinstance(layer, layers.Dense)][-2]
             self._features = keras.Model(self.model.inputs, hidden.output, name="oracle_features")
-        return np.asarray(self._features.predict(_to_input(images), batch_size=512, verbose=0))
+        return np.asarray(self._features.predict(to_unit(images), batch_size=512, verbose=0))
 
     def target_rate(self, images: np.ndarray, target: int) -> tuple[float, float]:
         """Fraction of images classified as ``target``, and the mean probability of ``target``."""

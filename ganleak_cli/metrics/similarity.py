@@ -18,12 +18,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-
-def to_unit(images: np.ndarray) -> np.ndarray:
-    """uint8 [0, 255] or float [−1, 1] images → float32 in [0, 1]."""
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
-    return np.clip((images.astype(np.float32) + 1.0) / 2.0, 0.0, 1.0)
+from ganleak_cli.pixels import to_unit
 
 
 @tf.function(reduce_retracing=True)

@@ -9,11 +9,6 @@ import tensorflow as tf
 from ganleak_cli.protocol.flat import FlatWeights, load_variables_state, variables_state
 
 
-def to_model_range(images: np.ndarray) -> np.ndarray:
-    """uint8 images in [0, 255] → float32 in [−1, 1] (the generator's tanh range)."""
-    return images.astype(np.float32) / 127.5 - 1.0
-
-
 class LocalTrainer:
     """A compiled training loop (plain SGD, cross-entropy on logits) over a stack of batches.
 
