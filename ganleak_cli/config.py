@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ganleak_cli.data import ATTACK_DEFAULTS, check_image_size, class_defaults
 from ganleak_cli.data.images import COLOR_MODES
@@ -45,7 +48,7 @@ class SimConfig:
     data_dir: str | None = None
     image_size: int | None = None
     color: str = "grey"
-    out: str = "runs/latest"
+    out: str | None = None             # None: a fresh folder under runs/ (``with_out``)
     seed: int = 0
     victims: int = 1
     rounds: int | None = None
@@ -137,6 +140,20 @@ class SimConfig:
         self._validate_privacy()
         self._validate_mia()
         return self
+
+    def with_out(self, root: str = "runs") -> "SimConfig":
+        """``out`` given, or a fresh folder ``<root>/<date>-<time>-<dataset>-<attack>`` (``-2``,
+        ``-3``, … when that exists), so that running the same command twice never collides."""
+        if self.out is not None:
+            return self
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        dataset = re.sub(r"[^A-Za-z0-9]+", "_", self.dataset.split(":")[0])
+        base = Path(root) / f"{stamp}-{dataset}-{self.attack}"
+        folder, n = base, 1
+        while folder.exists():
+            n += 1
+            folder = base.with_name(f"{base.name}-{n}")
+        return dataclasses.replace(self, out=str(folder))
 
     def with_defense(self) -> "SimConfig":
         """A budget given without ``--defense`` selects Shokri's mechanism."""

@@ -263,10 +263,10 @@ def _summary(cfg: SimConfig, folder: RunFolder, seconds: float) -> dict:
 
 
 def simulate(cfg: SimConfig, progress=None, resume: bool = False) -> dict:
-    """Run the whole simulation into ``cfg.out`` (with ``resume``, continue it from its last
-    checkpoint); return (and write) the summary. ``progress(record, seconds)`` sees each
-    evaluation."""
-    world = build_world(cfg)
+    """Run the whole simulation into ``cfg.out`` (a fresh folder under runs/ when None; with
+    ``resume``, continue it from its last checkpoint); return (and write) the summary.
+    ``progress(record, seconds)`` sees each evaluation."""
+    world = build_world(cfg.with_out())
     cfg, folder = world.config, RunFolder(world.config.out)
     first, spent = _start(world, folder, resume)
     tensorboard = TensorBoardLog(folder) if cfg.tensorboard else None

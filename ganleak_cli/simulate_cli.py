@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -64,11 +65,20 @@ def simulate(ctx, **params):
             report(summary, cfg, params["as_json"])
             return
     else:
-        cfg = named_config(build_config(params), params["name"])
+        cfg = fresh_or_named(build_config(params), params["name"])
         prepare_out(cfg.out, params["overwrite"])
+        click.echo(f"run folder: {cfg.out}", err=True)
     with stdout_to_stderr():  # stdout carries only the --json summary
         summary = run_checked(cfg, bool(params["resume"]))
     report(summary, cfg, params["as_json"])
+
+
+def fresh_or_named(cfg: SimConfig, name: str | None) -> SimConfig:
+    """``--out`` as given (under it ``--name``'s folder); without ``--out``, ``runs/<name>`` or
+    a fresh ``runs/<date>-<time>-<dataset>-<attack>``."""
+    if cfg.out is None and name:
+        return named_config(dataclasses.replace(cfg, out="runs"), name)
+    return named_config(cfg, name).with_out()
 
 
 def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:

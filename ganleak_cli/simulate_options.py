@@ -68,7 +68,8 @@ SIMULATE_OPTIONS = [
            help="Local folder with the dataset files (flat or under <dataset>/, att: "
                 "att_faces/); otherwise they are downloaded and cached."),
     sim_option("--out", type=click.Path(file_okay=False),
-           help="Run folder to write."),
+               show_default="a fresh runs/<date>-<time>-<dataset>-<attack>, printed at the start",
+               help="Run folder to write."),
     option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
     sim_option("--seed", type=click.IntRange(min=0), help="Seed of every random choice."),
     sim_option("--victims", type=POSITIVE_INT, help="Number of honest participants."),

@@ -1,12 +1,12 @@
 """CLI contract: help without TensorFlow, options from the environment, usage errors exit 2."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from ganleak_cli.cli import main
+from cli_runs import invoke
 
 # (option, bad value) for every numeric option of `simulate`.
 BAD_NUMERIC = [
@@ -17,10 +17,6 @@ BAD_NUMERIC = [
     ("--gen-steps", "0"), ("--gen-batch", "0"), ("--gen-lr", "-1"),
     ("--fakes-per-turn", "-5"), ("--eval-every", "0"), ("--eval-samples", "10"),
 ]
-
-
-def invoke(args, env=None):
-    return CliRunner().invoke(main, args, env=env)
 
 
 def test_help_lists_simulate():
@@ -90,3 +86,29 @@ def test_missing_data_is_a_runtime_error_in_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "no network" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
+    """The README's run command works twice: no --out → runs/<date>-<time>-<dataset>-<attack>,
+    printed at the start; a second run gets its own folder; --name alone goes under runs/."""
+    from ganleak_cli import simulate_cli
+
+    seen = []
+
+    def fake_run(cfg, resume):
+        seen.append(cfg.out)
+        Path(cfg.out).mkdir(parents=True)
+        return {"wall_seconds": 0.0}
+
+    monkeypatch.setattr(simulate_cli, "run_checked", fake_run)
+    monkeypatch.chdir(tmp_path)
+    env = {"GANLEAK_OUT": None}
+    first = invoke(["simulate", "--attack", "passive"], env=env)
+    second = invoke(["simulate", "--attack", "passive"], env=env)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert seen[0] != seen[1]
+    for out, result in zip(seen, (first, second)):
+        assert re.fullmatch(r"runs/\d{8}-\d{6}-mnist-passive(-\d+)?", out)
+        assert f"run folder: {out}" in result.output.splitlines()[0]
+    named = invoke(["simulate", "--name", "tu{theta_u}"], env=env)
+    assert named.exit_code == 0 and seen[-1] == "runs/tu1.0"
