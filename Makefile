@@ -1,14 +1,25 @@
-# ganleak — common tasks. PYTHON may point at a virtual environment's interpreter.
-PYTHON ?= python
+# ganleak — common tasks. `make install` makes the virtual environment .venv (Python ≥ 3.10, every
+# extra the tests use); every other target runs in it. PYTHON may point elsewhere.
+VENV ?= .venv
+PYTHON3 ?= python3
+PYTHON ?= $(VENV)/bin/python
 DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
+.PHONY: install lint test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
 	reproduce-figures golden clean
 
-install:  ## install ganleak and its test dependencies (editable)
-	$(PYTHON) -m pip install -e '.[dev]'
+install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
+	@$(PYTHON3) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "ganleak needs Python >= 3.10; set PYTHON3=python3.x")'
+	$(PYTHON3) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev,ray]'
+	@echo "installed into $(VENV); run 'make test', or '. $(VENV)/bin/activate' for the ganleak command"
+
+lint:  ## ruff (lint, import order) and the import-linter layer contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test:  ## the whole suite, real-data attack tests included (what CI runs)
 	$(PYTHON) -m pytest -q
