@@ -111,7 +111,7 @@ def test_registered_datasets_include_mnist():
 
 def test_list_shows_real_files_in_data_dir(real_mnist, no_download):
     data_dir = os.environ["GANLEAK_DATA_DIR"]
-    result = invoke("datasets", "list", "--data-dir", data_dir)
+    result = invoke("datasets", "list", "--files", "--data-dir", data_dir)
     assert result.exit_code == 0, result.output
     for key, path in real_mnist.items():
         line = next(ln for ln in result.output.splitlines() if MNIST[key]["name"] in ln)
@@ -200,7 +200,7 @@ def test_verify_missing_files(tmp_path, cache):
     empty = tmp_path / "empty"
     empty.mkdir()
     result = invoke("datasets", "verify", "--data-dir", empty, "mnist")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # missing (a named dataset), not corrupt
     missing = [ln for ln in result.stdout.splitlines() if ln.startswith("MISSING")]
     assert len(missing) == 4 and all(str(cache) in ln and str(empty) in ln for ln in missing)
     assert "Traceback" not in result.output
@@ -253,7 +253,7 @@ def _sha(raw: bytes) -> str:
 def test_toy_registry_list_verify_and_cache(toy, cache):
     data, contents = toy
     assert "toy" in registry.registered_datasets()
-    listed = invoke("datasets", "list", "--data-dir", data, "toy")
+    listed = invoke("datasets", "list", "--files", "--data-dir", data, "toy")
     assert listed.exit_code == 0
     where = {ln.split()[1]: ln.split()[4] for ln in listed.stdout.splitlines()}
     assert where == {"a.bin": "data-dir", "b.bin": "data-dir", "c.bin": "missing"}
@@ -267,3 +267,30 @@ def test_toy_registry_list_verify_and_cache(toy, cache):
     result = invoke("datasets", "verify", "--json", "--data-dir", data, "toy")
     assert result.exit_code == 0, result.output
     assert [r["where"] for r in json.loads(result.stdout)] == ["data-dir", "data-dir", "cache"]
+
+
+def test_list_is_one_line_per_dataset_unless_files(real_mnist, no_download):
+    data_dir = os.environ["GANLEAK_DATA_DIR"]
+    result = invoke("datasets", "list", "--data-dir", data_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(registry.registered_datasets())
+    mnist = next(ln for ln in lines if ln.startswith("mnist "))
+    assert "4/4" in mnist and "data-dir" in mnist
+    per_file = invoke("datasets", "list", "--files", "--json", "--data-dir", data_dir, "mnist")
+    assert len(json.loads(per_file.stdout)) == 4
+
+
+def test_verify_tells_an_optional_dataset_not_fetched_from_a_damaged_one(toy, cache):
+    """Without names, a dataset with no file present is reported ABSENT (exit 0); a missing
+    file of a dataset that is partly there exits 3, a corrupt one 1."""
+    data, contents = toy
+    empty = data.parent / "nothing"
+    empty.mkdir()
+    result = invoke("datasets", "verify", "--data-dir", empty)
+    assert "ABSENT   toy: not fetched" in result.stdout
+    partial = invoke("datasets", "verify", "--data-dir", data, "toy")
+    assert partial.exit_code == 1  # b.bin is truncated: corrupt wins over missing
+    (data / "b.bin").write_bytes(contents["b.bin"])
+    missing = invoke("datasets", "verify", "--data-dir", data, "toy")
+    assert missing.exit_code == 3 and "MISSING  toy/c.bin" in missing.stdout
