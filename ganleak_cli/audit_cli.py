@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 
 import click
 
@@ -80,7 +79,6 @@ def audit_command(ctx, mechanism, as_json, **params):
     if params["c"] >= params["params"]:
         raise click.BadParameter(f"must be below --params ({params['params']})",
                                  param_hint="'--c'")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from ganleak_cli.audit.mechanisms import Settings
     from ganleak_cli.audit.run import audit, describe
 

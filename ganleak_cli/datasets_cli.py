@@ -154,7 +154,7 @@ def not_fetched(records: list[dict]) -> set[str]:
 @DATASET_ARGS
 def fetch(data_dir, names):
     """Make every file available (local dir or cache, downloading when missing), sha256-checked."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keras' downloader, if it is needed
     count = 0
     for name in names:
         for key in registry.registry_entry(name)["files"]:

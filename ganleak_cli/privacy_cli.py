@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
@@ -17,7 +16,7 @@ from ganleak_cli.simulate_options import (
     options_named,
     usage_error,
 )
-from ganleak_cli.stdio import stdout_to_stderr
+from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 
 def describe_plan(plan: dict) -> str:
@@ -41,7 +40,7 @@ def describe_plan(plan: dict) -> str:
 def privacy(**params):
     """Print the ε a simulate configuration would spend, without training."""
     cfg = build_config(victims_only(params))
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import_tensorflow_quietly()
     with stdout_to_stderr():
         from ganleak_cli.privacy.plan import privacy_plan
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from ganleak_cli.outdir import prepare_out
 from ganleak_cli.resume_cli import resume_config
 from ganleak_cli.runname import named_config
 from ganleak_cli.simulate_options import SIMULATE_OPTIONS, apply_options, build_config, usage_error
-from ganleak_cli.stdio import stdout_to_stderr
+from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 
 def progress_line(record: dict, seconds: float) -> None:
@@ -90,7 +89,7 @@ def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
 
 def run_checked(cfg: SimConfig, resume: bool) -> dict:
     """Run the simulation; configuration problems exit 2, runtime failures exit 1."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import_tensorflow_quietly()
     from ganleak_cli.run import simulate as run_simulation
 
     try:

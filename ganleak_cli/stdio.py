@@ -21,3 +21,23 @@ def stdout_to_stderr():
         sys.stderr.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow and Keras with their native start-up lines (absl's "before
+    InitializeLog" warning, oneDNN's notice) kept off stderr, which TF_CPP_MIN_LOG_LEVEL does not
+    silence; afterwards TF_CPP_MIN_LOG_LEVEL (3 unless the user set it: errors surface as Python
+    exceptions) governs what the runtime logs. Import errors still propagate."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

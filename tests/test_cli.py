@@ -112,3 +112,17 @@ def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
         assert f"run folder: {out}" in result.output.splitlines()[0]
     named = invoke(["simulate", "--name", "tu{theta_u}"], env=env)
     assert named.exit_code == 0 and seen[-1] == "runs/tu1.0"
+
+
+def test_tensorflow_start_up_lines_stay_off_stderr():
+    """`ganleak privacy` builds a Keras model; TensorFlow's native start-up lines (absl's
+    pre-init warning, oneDNN's notice) are not shown, whatever TF_CPP_MIN_LOG_LEVEL says."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-m", "ganleak_cli.cli", "privacy", "--dp-eps", "1"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "ε per upload" in done.stdout
+    for noise in ("absl", "oneDNN", "I0000", "E0000", "W0000"):
+        assert noise not in done.stderr, done.stderr

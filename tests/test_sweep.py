@@ -270,7 +270,7 @@ def test_local_executor_divides_threads(monkeypatch):
 def test_job_env_keeps_settings_but_not_what_the_sweep_sets():
     env = executors.job_env({"GANLEAK_DATA_DIR": "d", "GANLEAK_NAME": "n", "GANLEAK_OUT": "o",
                              "GANLEAK_RESUME": "r", "GANLEAK_ROUNDS": "3", "HOME": "/h"})
-    assert env == {"GANLEAK_DATA_DIR": "d", "GANLEAK_ROUNDS": "3", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    assert env == {"GANLEAK_DATA_DIR": "d", "GANLEAK_ROUNDS": "3", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def test_run_job_records_exit_code_and_error_line(tmp_path, monkeypatch):

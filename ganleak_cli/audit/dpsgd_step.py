@@ -14,11 +14,10 @@ TensorFlow is imported here only inside the functions (a deliberate lazy heavy i
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from ganleak_cli.privacy.accounting import Ledger, dpsgd_event
+from ganleak_cli.stdio import import_tensorflow_quietly
 
 PARAMS = 200
 BATCH = 8
@@ -81,7 +80,7 @@ def dpsgd_samples(noise_multiplier: float, l2_clip: float, trials: int, seed: in
                   clipped: bool = True) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Feature names and [trials, 1] projections of one step on D and D′ (``clipped=False``:
     the negative control)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import_tensorflow_quietly()
     import keras
 
     from ganleak_cli.privacy.dpsgd import DPSGDTrainer

@@ -33,7 +33,7 @@ def job_env(environ=None) -> dict:
     environ = os.environ if environ is None else environ
     keep = {k: v for k, v in environ.items()
             if k.startswith("GANLEAK_") and k not in NOT_PASSED}
-    keep.setdefault("TF_CPP_MIN_LOG_LEVEL", environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    keep.setdefault("TF_CPP_MIN_LOG_LEVEL", environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
     return keep
 
 
