@@ -77,6 +77,13 @@ def _save_png(path: Path, grid: np.ndarray, scale: int = 3) -> None:
 
 
 INCOMPLETE = "INCOMPLETE"
+# The run folder's files, named here only (every reader and writer goes through these).
+CONFIG = "config.json"
+METRICS = "metrics.jsonl"
+SUMMARY = "summary.json"
+CALIBRATION = "calibration.json"
+GRIDS = "grids"
+SAMPLES = "samples"
 INCOMPLETE_TEXT = ("This run has not finished (no summary.json yet). "
                    "`ganleak simulate --resume {root}` continues it from its last checkpoint.\n")
 
@@ -93,35 +100,54 @@ class RunFolder:
         ``config`` is written first, so that a run killed at any later moment can be resumed."""
         self.root.mkdir(parents=True, exist_ok=True)
         if config is not None:
-            self.write_json("config.json", config)
-        for sub in ("grids", "samples"):
+            self.write_json(CONFIG, config)
+        for sub in (GRIDS, SAMPLES):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         _atomic_write(self.root / INCOMPLETE, INCOMPLETE_TEXT.format(root=self.root).encode())
-        _atomic_write(self.root / "metrics.jsonl", b"")
+        _atomic_write(self.root / METRICS, b"")
         return self
 
     @property
     def complete(self) -> bool:
         """Whether the run finished (its summary.json exists)."""
-        return (self.root / "summary.json").is_file()
+        return (self.root / SUMMARY).is_file()
+
+    @property
+    def started(self) -> bool:
+        """Whether a run was begun here (its config.json and metrics.jsonl exist)."""
+        return (self.root / CONFIG).is_file() and (self.root / METRICS).is_file()
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether the run was begun and has not finished (its INCOMPLETE marker exists)."""
+        return (self.root / INCOMPLETE).is_file()
+
+    def summary(self) -> dict | None:
+        """The finished run's summary.json (None before it finished)."""
+        path = self.root / SUMMARY
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def path(self, name: str) -> Path:
+        """Where one of the run's files (CONFIG, METRICS, SUMMARY, CALIBRATION, …) lives."""
+        return self.root / name
 
     def finish(self, summary: dict) -> None:
         """Write summary.json (the run is complete from here on) and drop the marker."""
-        self.write_json("summary.json", summary)
+        self.write_json(SUMMARY, summary)
         (self.root / INCOMPLETE).unlink(missing_ok=True)
 
     def read_metrics(self) -> list[str]:
         """The lines of metrics.jsonl written so far."""
-        path = self.root / "metrics.jsonl"
+        path = self.root / METRICS
         return path.read_text().splitlines(keepends=True) if path.is_file() else []
 
     def keep_metrics(self, count: int) -> None:
         """Cut metrics.jsonl back to its first ``count`` lines (those a checkpoint covers)."""
         lines = self.read_metrics()
         if len(lines) < count:
-            raise OSError(f"{self.root / 'metrics.jsonl'}: has {len(lines)} lines, the "
+            raise OSError(f"{self.root / METRICS}: has {len(lines)} lines, the "
                           f"checkpoint expects {count}")
-        _atomic_write(self.root / "metrics.jsonl", "".join(lines[:count]).encode())
+        _atomic_write(self.root / METRICS, "".join(lines[:count]).encode())
 
     def write_json(self, name: str, obj: dict) -> Path:
         """Write ``obj`` as pretty JSON, atomically."""
@@ -131,7 +157,7 @@ class RunFolder:
 
     def append_metrics(self, record: dict) -> None:
         """Append one evaluation to metrics.jsonl."""
-        with open(self.root / "metrics.jsonl", "a") as handle:
+        with open(self.root / METRICS, "a") as handle:
             handle.write(json.dumps(record, sort_keys=True) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -141,17 +167,17 @@ class RunFolder:
         """Save the raw samples (uint8 N×H×W[×C]) and an 8×8 grid PNG of the first 64."""
         pixels = to_uint8(images)
         squeezed = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
-        path = self.root / "samples" / f"round_{round_no:04d}.npz"
+        path = self.root / SAMPLES / f"round_{round_no:04d}.npz"
         with atomic_open(path) as handle:
             np.savez_compressed(handle, images=squeezed, target_class=np.int64(target_class))
         grid = tile(pixels[:grid_count])
         Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.NEAREST).save(
-            self.root / "grids" / f"round_{round_no:04d}.png")
+            self.root / GRIDS / f"round_{round_no:04d}.png")
 
     def write_compare(self, round_no: int, images: np.ndarray, nearest: np.ndarray) -> None:
         """grids/compare_NNNN.png: 4 pairs of rows of 8, generated samples (floats in [−1, 1])
         above each one's nearest private record (uint8 N×H×W×C) by SSIM, as in the paper."""
-        _save_png(self.root / "grids" / f"compare_{round_no:04d}.png",
+        _save_png(self.root / GRIDS / f"compare_{round_no:04d}.png",
                   compare_tile(to_uint8(images), nearest))
 
     def write_strip(self, columns: int = 10) -> Path | None:
@@ -159,13 +185,13 @@ class RunFolder:
         each samples/round_*.npz in round order (read from disk, so a resumed run gets all of
         them). Nothing is written when there are no samples (no attack)."""
         rows = []
-        found = [f for f in (self.root / "samples").glob("round_*.npz") if f.stem[6:].isdigit()]
+        found = [f for f in (self.root / SAMPLES).glob("round_*.npz") if f.stem[6:].isdigit()]
         for path in sorted(found, key=lambda f: int(f.stem[6:])):
             with np.load(path, allow_pickle=False) as npz:
                 images = npz["images"][:columns]
             rows.append(_pad_row(images[..., None] if images.ndim == 3 else images, columns))
         if not rows:
             return None
-        path = self.root / "grids" / "strip.png"
+        path = self.root / GRIDS / "strip.png"
         _save_png(path, tile(np.concatenate(rows), columns))
         return path

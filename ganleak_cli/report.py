@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ganleak_cli.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 from ganleak_cli.errors import GanleakError
 
 # (metric key, plot title, fixed y range or None)
@@ -103,14 +104,14 @@ def read_records(path: Path) -> list[dict]:
 
 def load_run(root: Path, name: str) -> Run:
     """Read a run folder (NotARunFolder when config.json or metrics.jsonl is missing)."""
-    missing = [n for n in ("config.json", "metrics.jsonl") if not (root / n).is_file()]
+    missing = [n for n in (CONFIG, METRICS) if not (root / n).is_file()]
     if missing:
         raise NotARunFolder(f"{root}: not a run folder (no {' or '.join(missing)})")
-    config = _read_json(root / "config.json")
-    records = read_records(root / "metrics.jsonl")
-    finished = (root / "summary.json").is_file()
+    config = _read_json(root / CONFIG)
+    records = read_records(root / METRICS)
+    finished = RunFolder(root).complete
     if finished:
-        summary = _read_json(root / "summary.json")
+        summary = _read_json(root / SUMMARY)
     else:
         last = dict(records[-1]) if records else {}
         last.pop("round", None)
@@ -256,7 +257,7 @@ CALIBRATION_HEADER = ["sample set", "oracle", "identity", "flat", "shuffled", "n
 def calibration_table(run: Run) -> list[list[str]]:
     """The run's final figures beside its calibration rows (calibration.json; faces and other
     datasets with identity figures): one row of CALIBRATION_HEADER's cells per sample set."""
-    path = run.root / "calibration.json"
+    path = run.root / CALIBRATION
     if not path.is_file():
         return []
     rows = _read_json(path).get("rows")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.cli_options import option
 from ganleak_cli.reproduce.figures import REPORT_NAME, write_report
 from ganleak_cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
@@ -64,7 +65,7 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs, seeds):
                       f"invocation)",
               "wall time of this invocation": f"{time.monotonic() - start:.0f} s"}
     report = write_report(chosen, runs_root, figures_dir, header)
-    failed = [r.name for r in planned if not (r.folder / "summary.json").is_file()]
+    failed = [r.name for r in planned if not RunFolder(r.folder).complete]
     click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} failed", err=True)
     click.echo(str(report))
     ctx.exit(1 if failed else 0)

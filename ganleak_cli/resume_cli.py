@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from ganleak_cli.artifacts import CONFIG, RunFolder
 from ganleak_cli.config import SimConfig
 
 # Options that may be given together with --resume (they do not change the experiment).
@@ -23,7 +24,7 @@ def _explicit(ctx: click.Context) -> list[str]:
 
 def read_run_config(run_dir: Path) -> dict:
     """The SimConfig fields recorded in ``run_dir/config.json`` (usage error when absent)."""
-    path = run_dir / "config.json"
+    path = RunFolder(run_dir).path(CONFIG)
     try:
         recorded = json.loads(path.read_text())
     except (OSError, ValueError) as exc:

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 from ganleak_cli import __version__
-from ganleak_cli.artifacts import RunFolder
+from ganleak_cli.artifacts import CALIBRATION, RunFolder
 from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
 from ganleak_cli.attacks.inversion import InversionSettings, MiFaceAttack, start_points
 from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -246,7 +246,7 @@ def write_calibration(world: World, folder: RunFolder) -> None:
         return
     rows = calibration_for(world.dataset, world.oracle, world.config.target_class)
     if rows is not None:
-        folder.write_json("calibration.json", rows)
+        folder.write_json(CALIBRATION, rows)
 
 
 def _checkpoint_due(cfg: SimConfig, round_no: int) -> bool:

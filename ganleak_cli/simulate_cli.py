@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import click
 
+from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.cli_options import option
 from ganleak_cli.config import SimConfig
 from ganleak_cli.errors import ConfigError, GanleakError
@@ -40,8 +40,7 @@ def progress_line(record: dict, seconds: float) -> None:
 
 def finished_summary(run_dir: str) -> dict | None:
     """The summary of a run folder that already finished (None when it has not)."""
-    path = Path(run_dir) / "summary.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    return RunFolder(run_dir).summary()
 
 
 @click.command()

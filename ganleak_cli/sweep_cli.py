@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.cli_options import option
 from ganleak_cli.outdir import check_writable
 from ganleak_cli.sweep.executors import job_env, run_local, run_ray
@@ -66,7 +67,7 @@ def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, threa
     outcomes = execute(runs, out, executor, (jobs, threads_per_job), ray)
     path = write_results(Path(out) / RESULTS_NAME, [result_row(r, outcomes.get(r.name))
                                                    for r in runs])
-    failed = [r.name for r in runs if not (r.folder / "summary.json").is_file()]
+    failed = [r.name for r in runs if not RunFolder(r.folder).complete]
     click.echo(f"{len(runs) - len(failed)} finished, {len(failed)} failed", err=True)
     click.echo(str(path))
     ctx.exit(1 if failed else 0)

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.report import (
     CALIBRATION_HEADER,
     calibration_table,
@@ -52,8 +53,7 @@ def load_preset_runs(preset: Preset, runs_root: Path) -> dict:
         out[run] = []
         for k in range(preset.seeds):
             folder = runs_root / run_folder_name(preset, run, k)
-            has_run = (folder / "config.json").is_file() and (folder / "metrics.jsonl").is_file()
-            out[run].append(load_run(folder, run) if has_run else None)
+            out[run].append(load_run(folder, run) if RunFolder(folder).started else None)
     return out
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from ganleak_cli.artifacts import CONFIG, RunFolder
 from ganleak_cli.config import SimConfig
 from ganleak_cli.runname import field_value, format_name, safe_component
 from ganleak_cli.simulate_options import build_config
@@ -142,13 +143,14 @@ def check_unique(runs: list[PlannedRun]) -> None:
 
 def folder_state(folder: Path, cfg: SimConfig) -> tuple[str, str]:
     """(state, why it conflicts) of a configuration's folder."""
-    if (folder / "summary.json").is_file():
+    run_folder = RunFolder(folder)
+    if run_folder.complete:
         state = "finished"
-    elif (folder / "config.json").is_file():
+    elif run_folder.path(CONFIG).is_file():
         state = "resume"
     else:
         return "new", ""
-    diff = differences(folder / "config.json", cfg)
+    diff = differences(run_folder.path(CONFIG), cfg)
     return ("conflict", diff) if diff else (state, "")
 
 
@@ -178,5 +180,5 @@ def command_args(run: PlannedRun) -> list[str]:
         data_dir = run.configuration.values.get("data_dir")
         return ["--resume", str(run.folder)] + (["--data-dir", data_dir] if data_dir else [])
     # A start killed before config.json leaves only the run folder's skeleton behind.
-    aborted = (run.folder / "INCOMPLETE").is_file()
+    aborted = RunFolder(run.folder).incomplete
     return [*run.args, "--out", str(run.folder)] + (["--overwrite"] if aborted else [])

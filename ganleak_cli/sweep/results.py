@@ -8,7 +8,7 @@ import io
 import json
 from pathlib import Path
 
-from ganleak_cli.artifacts import atomic_open
+from ganleak_cli.artifacts import SUMMARY, RunFolder, atomic_open
 from ganleak_cli.config import SimConfig
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
@@ -18,7 +18,7 @@ ACTIONS = {"finished": "skipped", "resume": "resumed", "new": "ran"}
 def read_summary(folder: Path) -> dict | None:
     """A run folder's summary.json (None when the run has not finished)."""
     try:
-        return json.loads((folder / "summary.json").read_text())
+        return json.loads(RunFolder(folder).path(SUMMARY).read_text())
     except (OSError, ValueError):
         return None
 
