@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ganleak_cli.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 from ganleak_cli.errors import GanleakError
+from ganleak_cli.tables import md_table
 
 # (metric key, plot title, fixed y range or None)
 CURVES = [
@@ -283,19 +284,13 @@ def build(paths: list[str]) -> Report:
                   calibration={name: rows for name, rows in calibration.items() if rows})
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def render_markdown(report: Report) -> str:
     """report.md: images referenced by file name (written beside it)."""
     lines = ["# ganleak report", "", "Runs:", ""]
     lines += [f"- **{run.name}** — `{run.root}` ({run.status})" for run in report.runs]
-    names = [_md_cell(run.name) for run in report.runs]
-    lines += ["", "## Final numbers", "", "| | " + " | ".join(names) + " |",
-              "|---|" + "---|" * len(names)]
-    lines += [f"| {key} | " + " | ".join(_md_cell(c) for c in cells) + " |"
-              for key, cells in report.table]
+    lines += ["", "## Final numbers", ""]
+    lines += md_table(["", *[run.name for run in report.runs]],
+                      [[key, *cells] for key, cells in report.table])
     lines += ["", "Final numbers come from summary.json; an unfinished run shows its last "
               "evaluation.", "", "## Curves over rounds", ""]
     lines += [f"![{image.caption}]({image.name})\n" for image in report.curves]
@@ -323,9 +318,7 @@ def calibration_markdown(report: Report) -> list[str]:
         return []
     lines = ["## Face verdict and calibration", "", CALIBRATION_NOTE, ""]
     for name, rows in report.calibration.items():
-        lines += [f"### {name}", "", "| " + " | ".join(CALIBRATION_HEADER) + " |",
-                  "|---" * len(CALIBRATION_HEADER) + "|"]
-        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows] + [""]
+        lines += [f"### {name}", "", *md_table(CALIBRATION_HEADER, rows), ""]
     return lines
 
 

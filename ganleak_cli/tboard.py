@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ganleak_cli.artifacts import RunFolder, tile
+from ganleak_cli.tables import numeric_leaves
 
 LOG_DIR = "tensorboard"
 IMAGE_TAG = "samples/grid"
@@ -27,14 +28,8 @@ IMAGES = ("images", 3)  # (plugin name, summary_pb2.DATA_CLASS_BLOB_SEQUENCE)
 def flatten(record: dict, prefix: str = "") -> dict[str, float]:
     """Numeric leaves of ``record`` as {tag: value}; nested keys joined with ``/``. ``round``
     (the step), strings, booleans and None are left out."""
-    out = {}
-    for key, value in record.items():
-        tag = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, tag + "/"))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and tag != "round":
-            out[tag] = float(value)
-    return out
+    return {tag: float(value) for tag, value in numeric_leaves(record, prefix).items()
+            if tag != "round"}
 
 
 def sample_grid(images: np.ndarray, count: int = 64) -> np.ndarray:

@@ -183,7 +183,7 @@ def test_same_folder_names_are_told_apart(tmp_path):
     out = tmp_path / "report"
     assert report(first, second, "--out", out).exit_code == 0
     text = (out / "report.md").read_text()
-    assert "| | a/run | b/run |" in text
+    assert "|  | a/run | b/run |" in text
 
 
 def test_face_runs_show_their_verdict_beside_the_calibration_rows(runs, tmp_path):

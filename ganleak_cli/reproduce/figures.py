@@ -24,6 +24,7 @@ from ganleak_cli.report import (
 )
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
+from ganleak_cli.tables import md_table
 
 CURVES = [("model_accuracy", "Model accuracy (test set)", (0.0, 1.0)),
           ("oracle_target_rate", "Oracle target rate", (0.0, 1.0)),
@@ -109,13 +110,6 @@ def epsilon_rows(results: list[PresetResult]) -> list[list[str]]:
                 rows.append([f"{result.preset.name}/{name}",
                              *[format_value(run.summary.get(k)) for k in EPSILON_KEYS]])
     return rows
-
-
-def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A Markdown table (pipes in cells escaped)."""
-    def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-    return [line(header), line(["---"] * len(header)), *[line(r) for r in rows]]
 
 
 def render(results: list[PresetResult], header: dict) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ganleak_cli.artifacts import SUMMARY, RunFolder, atomic_open
 from ganleak_cli.config import SimConfig
+from ganleak_cli.tables import numeric_leaves
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
 ACTIONS = {"finished": "skipped", "resume": "resumed", "new": "ran"}
@@ -21,17 +22,6 @@ def read_summary(folder: Path) -> dict | None:
         return json.loads(RunFolder(folder).path(SUMMARY).read_text())
     except (OSError, ValueError):
         return None
-
-
-def numeric_metrics(summary: dict, prefix: str = "") -> dict:
-    """Every number of ``summary``, nested dicts flattened with ``/``."""
-    numbers = {}
-    for key, value in summary.items():
-        if isinstance(value, dict):
-            numbers.update(numeric_metrics(value, f"{prefix}{key}/"))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            numbers[prefix + key] = value
-    return numbers
 
 
 def cell(value) -> str:
@@ -51,7 +41,7 @@ def result_row(run, outcome: dict | None) -> dict:
            "exit_code": "" if outcome is None else outcome["exit_code"],
            "error": "" if outcome is None else outcome["error"], "folder": str(run.folder)}
     row.update({key: cell(value) for key, value in run.config.to_dict().items()})
-    row.update({k: cell(v) for k, v in numeric_metrics(summary or {}).items() if k not in row})
+    row.update({k: cell(v) for k, v in numeric_leaves(summary or {}).items() if k not in row})
     return row
 
 
