@@ -13,6 +13,7 @@ from ganleak_cli import __version__
 from ganleak_cli.artifacts import CALIBRATION, RunFolder
 from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
 from ganleak_cli.attacks.inversion import InversionSettings, MiFaceAttack, start_points
+from ganleak_cli.attacks.reconstruction import GanReconstruction, MiFaceReconstruction
 from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
@@ -20,10 +21,9 @@ from ganleak_cli.data.partition import split_records
 from ganleak_cli.determinism import set_determinism
 from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.calibration import calibration_for
-from ganleak_cli.metrics.evaluate import leakage_report, model_accuracy
-from ganleak_cli.metrics.identity import identity_figures
+from ganleak_cli.metrics.evaluate import model_accuracy
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
-from ganleak_cli.metrics.verdict import face_figures
+from ganleak_cli.metrics.score import score_reconstruction
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer
@@ -34,6 +34,7 @@ from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
 from ganleak_cli.runstate import restore_world, world_state
 from ganleak_cli.tboard import TensorBoardLog
+from ganleak_cli.values import GroundTruth
 
 
 @dataclass
@@ -49,8 +50,9 @@ class World:
     order_rng: np.random.Generator
     fixed_noise: np.ndarray
     oracle: Oracle | None
-    inversion: MiFaceAttack | None = None
-    protocol: object = None  # DssgdRound or FedAvgRound (``make_protocol``)
+    truth: GroundTruth                 # what scoring sees; no attack is handed the world
+    attack: object = None              # GanReconstruction, MiFaceReconstruction or None
+    protocol: object = None            # DssgdRound or FedAvgRound (``make_protocol``)
 
     @property
     def adversary(self):
@@ -140,19 +142,31 @@ def build_world(cfg: SimConfig) -> World:
     model = build_classifier(data.image_shape, data.num_classes + 1)
     trainers = _trainers(cfg, model, seeds["dpsgd"])
     weights = trainers[1].flat.get()
+    participants = _participants(cfg, data, trainers, seeds)
+    fixed_noise = np.random.default_rng(seeds["fixed_noise"]).standard_normal(
+        (cfg.eval_samples, LATENT_DIM)).astype(np.float32)
+    truth = GroundTruth.of(data, [(p.images, p.labels) for p in participants[:-1]],
+                           cfg.target_class)
     return World(config=cfg, dataset=data, trainer=trainers[1], server=ParameterServer(weights),
-                 participants=_participants(cfg, data, trainers, seeds),
-                 rules=_rules(cfg), order_rng=np.random.default_rng(seeds["order"]),
-                 fixed_noise=np.random.default_rng(seeds["fixed_noise"]).standard_normal(
-                     (cfg.eval_samples, LATENT_DIM)).astype(np.float32),
-                 oracle=oracle, inversion=_inversion(cfg, data, trainers[1], seeds["mia"]),
+                 participants=participants, rules=_rules(cfg),
+                 order_rng=np.random.default_rng(seeds["order"]), fixed_noise=fixed_noise,
+                 oracle=oracle, truth=truth,
+                 attack=_attack(cfg, data, trainers[1], seeds["mia"], fixed_noise),
                  protocol=make_protocol(cfg.protocol))
 
 
-def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttack | None:
+def _attack(cfg: SimConfig, data, trainer: LocalTrainer, mia_seed, fixed_noise):
+    """What reconstructs the target at each evaluation: the GAN insider's generator (active,
+    passive), MI-FACE on the adversary's model (mia), or nothing (none)."""
+    if cfg.attack in ("active", "passive"):
+        return GanReconstruction(fixed_noise)
+    if cfg.attack == "mia":
+        return MiFaceReconstruction(_inversion(cfg, data, trainer, mia_seed))
+    return None
+
+
+def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttack:
     """MI-FACE against the adversary's model (--attack mia), from fixed seeded start points."""
-    if cfg.attack != "mia":
-        return None
     settings = InversionSettings(
         target_class=cfg.target_class, iterations=cfg.mia_iterations, window=cfg.mia_window,
         min_improvement=cfg.mia_min_improvement, cost_threshold=cfg.mia_cost_threshold,
@@ -177,33 +191,14 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
                                  cfg.victim_classes))
     record["participant_loss"] = {p.name: p.last_loss for p in world.participants}
     record.update(privacy_figures(world))
-    reconstruction = attack_samples(world)
-    if reconstruction is not None:
-        samples, attack_figures = reconstruction
-        heldout = data.x_test[data.y_test == cfg.target_class]
-        private = np.concatenate([p.images[p.labels == cfg.target_class]
-                                  for p in world.participants[:-1]])  # victims' records
-        figures, nearest = leakage_report(samples, world.oracle, heldout, private,
-                                          cfg.target_class)
-        record.update(figures)
-        record.update(identity_figures(samples, data, cfg.target_class))
-        if "identity_match" in record:
-            record.update(face_figures(samples, record))
-        record.update(attack_figures)
-        folder.write_samples(round_no, samples, cfg.target_class)
-        folder.write_compare(round_no, samples, private[nearest])
+    if world.attack is None:
+        return record
+    reconstruction = world.attack.reconstruct(world.adversary)
+    figures, nearest = score_reconstruction(reconstruction, world.truth, world.oracle)
+    record.update(figures)
+    folder.write_samples(round_no, reconstruction.samples, cfg.target_class)
+    folder.write_compare(round_no, reconstruction.samples, world.truth.private[nearest])
     return record
-
-
-def attack_samples(world: World) -> tuple[np.ndarray, dict] | None:
-    """The adversary's reconstruction of the target class at this evaluation (images in
-    [−1, 1]) and the attack's own figures (e.g. its loss); None when there is no attack."""
-    if isinstance(world.adversary, GanAdversary):
-        generator = world.adversary.generator
-        return generator.render(world.fixed_noise), {"generator_loss": generator.last_loss}
-    if world.inversion is not None:  # MI-FACE on the model the adversary holds
-        return world.inversion.reconstruct(world.adversary.local_weights)
-    return None
 
 
 def privacy_figures(world: World) -> dict:
