@@ -7,7 +7,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install lint test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
+.PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
 	reproduce-figures golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
@@ -16,6 +16,11 @@ install:  ## make .venv (Python >= 3.10) and install ganleak with everything the
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev,ray]'
 	@echo "installed into $(VENV); run 'make test', or '. $(VENV)/bin/activate' for the ganleak command"
+
+install-gpu: install  ## as install, then swap the CPU build of TensorFlow for the CUDA one (Linux + NVIDIA)
+	$(VENV)/bin/python -m pip uninstall --quiet -y tensorflow-cpu
+	$(VENV)/bin/python -m pip install --quiet 'tensorflow[and-cuda]>=2.16'
+	$(VENV)/bin/ganleak doctor
 
 lint:  ## ruff (lint, import order) and the import-linter layer contracts
 	$(VENV)/bin/ruff check .

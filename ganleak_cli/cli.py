@@ -10,6 +10,7 @@ import click
 from ganleak_cli import __version__
 from ganleak_cli.audit_cli import audit_command
 from ganleak_cli.datasets_cli import datasets
+from ganleak_cli.doctor_cli import doctor_command
 from ganleak_cli.privacy_cli import privacy
 from ganleak_cli.report_cli import report_command
 from ganleak_cli.reproduce_cli import reproduce_command
@@ -24,7 +25,7 @@ def main():
 
 
 for command in (simulate, privacy, datasets, report_command, sweep_command, reproduce_command,
-                audit_command):
+                audit_command, doctor_command):
     main.add_command(command)
 
 

@@ -19,6 +19,7 @@ from ganleak_cli.config import SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.determinism import set_determinism
+from ganleak_cli.environment import run_device
 from ganleak_cli.errors import ConfigError
 from ganleak_cli.metrics.calibration import calibration_for
 from ganleak_cli.metrics.evaluate import model_accuracy
@@ -213,11 +214,12 @@ def privacy_figures(world: World) -> dict:
 
 
 def run_config(cfg: SimConfig) -> dict:
-    """What config.json records: every option, the seed, and library versions."""
+    """What config.json records: every option, the seed, library versions and the device."""
     import tensorflow as tf
 
     return {**cfg.to_dict(), "versions": {"ganleak": __version__, "tensorflow": tf.__version__,
-                                          "keras": keras.__version__, "numpy": np.__version__},
+                                          "keras": keras.__version__, "numpy": np.__version__,
+                                          "device": run_device()},
             "oracle_seed": ORACLE_SEED}
 
 

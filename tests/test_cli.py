@@ -1,5 +1,6 @@
 """CLI contract: help without TensorFlow, options from the environment, usage errors exit 2."""
 
+import json
 import re
 import subprocess
 import sys
@@ -126,3 +127,14 @@ def test_tensorflow_start_up_lines_stay_off_stderr():
     assert "ε per upload" in done.stdout
     for noise in ("absl", "oneDNN", "I0000", "E0000", "W0000"):
         assert noise not in done.stderr, done.stderr
+
+
+def test_doctor_reports_versions_devices_and_folders(monkeypatch, tmp_path):
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    result = invoke(["doctor", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["versions"]["tensorflow"] and report["versions"]["ganleak"]
+    assert "CPU" in report["devices"] and report["run_device"] in report["devices"]
+    assert report["cache_dir"] == str(tmp_path / "cache")
+    assert report["threads"]["cpu_count"] >= 1
