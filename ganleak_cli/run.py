@@ -130,12 +130,30 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
 
 
-def build_world(cfg: SimConfig) -> World:
-    """Load data, seed everything from ``cfg.seed``, build the model, server and participants."""
+class Silent:
+    """The default reporter of ``simulate``: says nothing (the CLI passes a RunProgress)."""
+
+    def note(self, text: str) -> None:
+        """A set-up step."""
+
+    def round_done(self, round_no: int, total: int) -> None:
+        """A round was played."""
+
+    def evaluation(self, record: dict, seconds: float) -> None:
+        """An evaluation was recorded."""
+
+
+def build_world(cfg: SimConfig, note=Silent().note) -> World:
+    """Load data, seed everything from ``cfg.seed``, build the model, server and participants
+    (``note`` hears each slow step as it starts)."""
+    note(f"loading {cfg.dataset}")
     data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
     oracle = None   # first: training it (a cache miss) reseeds the global RNGs
     if cfg.attack != "none":
+        cached = Oracle.is_cached(data.name, data.x_test, data.y_test)
+        note("oracle: from the cache" if cached else
+             "oracle: training it on the held-out split (once; cached for later runs)")
         oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
     set_determinism(cfg.deterministic)
     keras.utils.set_random_seed(cfg.seed)
@@ -259,13 +277,15 @@ def _summary(cfg: SimConfig, folder: RunFolder, seconds: float) -> dict:
             "target_class": cfg.target_class, **record, "wall_seconds": round(seconds, 2)}
 
 
-def simulate(cfg: SimConfig, progress=None, resume: bool = False) -> dict:
+def simulate(cfg: SimConfig, reporter=None, resume: bool = False) -> dict:
     """Run the whole simulation into ``cfg.out`` (a fresh folder under runs/ when None; with
     ``resume``, continue it from its last checkpoint); return (and write) the summary.
-    ``progress(record, seconds)`` sees each evaluation."""
-    world = build_world(cfg.with_out())
+    ``reporter`` (``note``, ``round_done``, ``evaluation``; default Silent) hears the run."""
+    reporter = reporter or Silent()
+    world = build_world(cfg.with_out(), reporter.note)
     cfg, folder = world.config, RunFolder(world.config.out)
     first, spent = _start(world, folder, resume)
+    reporter.note(f"rounds {first}-{cfg.rounds}, evaluating every {cfg.eval_every}")
     tensorboard = TensorBoardLog(folder) if cfg.tensorboard else None
     start = time.monotonic() - spent
     for round_no in range(first, cfg.rounds + 1):
@@ -275,8 +295,8 @@ def simulate(cfg: SimConfig, progress=None, resume: bool = False) -> dict:
             folder.append_metrics(record)
             if tensorboard:
                 tensorboard.write(record)
-            if progress:
-                progress(record, time.monotonic() - start)
+            reporter.evaluation(record, time.monotonic() - start)
+        reporter.round_done(round_no, cfg.rounds)
         if _checkpoint_due(cfg, round_no):
             save_checkpoint(folder.root, world_state(world, round_no, len(folder.read_metrics()),
                                                      time.monotonic() - start))

@@ -12,30 +12,11 @@ from ganleak_cli.cli_options import option
 from ganleak_cli.config import SimConfig
 from ganleak_cli.errors import ConfigError, GanleakError
 from ganleak_cli.outdir import prepare_out
+from ganleak_cli.progress import RunProgress
 from ganleak_cli.resume_cli import resume_config
 from ganleak_cli.runname import named_config
 from ganleak_cli.simulate_options import SIMULATE_OPTIONS, apply_options, build_config, usage_error
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
-
-
-def progress_line(record: dict, seconds: float) -> None:
-    """One human progress line on stderr."""
-    parts = [f"round {record['round']:4d}", f"{seconds:7.1f}s",
-             f"acc {record['model_accuracy']:.3f}",
-             f"victim-acc {record['victim_class_accuracy']:.3f}"]
-    if "oracle_target_rate" in record:
-        parts += [f"oracle {record['oracle_target_rate']:.2f}",
-                  f"ssim {record['nn_ssim_heldout']:.3f}"]
-    if "identity_match" in record:
-        parts.append(f"identity {record['identity_match']:.2f} "
-                     f"(flat {record['identity_flat_baseline']:.2f})")
-    if "face_verdict" in record:
-        failed = record["face_verdict_failed"]
-        parts.append(f"self-ssim {record['sample_self_ssim']:.2f}  "
-                     f"verdict {'fail (' + failed + ')' if failed else 'pass'}")
-    if "epsilon_total" in record:
-        parts.append(f"ε {record['epsilon_total']:.4g} (δ={record['delta']:g})")
-    click.echo("  ".join(parts), err=True)
 
 
 def finished_summary(run_dir: str) -> dict | None:
@@ -48,6 +29,8 @@ def finished_summary(run_dir: str) -> dict | None:
 @option("--name", default=None, show_default=False, metavar="TEMPLATE",
         help="Name the run folder <--out>/<TEMPLATE formatted with the options>, e.g. "
              "'eps{dp_eps_per_param}_tu{theta_u}_s{seed}' (letters, digits and ._,=+@%- only).")
+@option("--quiet", "-q", is_flag=True, default=False,
+        help="No progress on stderr (errors only); a terminal otherwise gets a live bar.")
 @option("--resume", type=click.Path(exists=True, file_okay=False), default=None,
         show_default=False,
         help="Continue the run in RUN_DIR from its last checkpoint, with the options "
@@ -67,7 +50,7 @@ def simulate(ctx, **params):
         prepare_out(cfg.out, params["overwrite"])
         click.echo(f"run folder: {cfg.out}", err=True)
     with stdout_to_stderr():  # stdout carries only the --json summary
-        summary = run_checked(cfg, bool(params["resume"]))
+        summary = run_checked(cfg, bool(params["resume"]), params["quiet"])
     report(summary, cfg, params["as_json"])
 
 
@@ -86,13 +69,14 @@ def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
         click.echo(json.dumps(summary, sort_keys=True))
 
 
-def run_checked(cfg: SimConfig, resume: bool) -> dict:
+def run_checked(cfg: SimConfig, resume: bool, quiet: bool = False) -> dict:
     """Run the simulation; configuration problems exit 2, runtime failures exit 1."""
     import_tensorflow_quietly()
     from ganleak_cli.run import simulate as run_simulation
 
     try:
-        return run_simulation(cfg, progress=progress_line, resume=resume)
+        with RunProgress(quiet) as reporter:
+            return run_simulation(cfg, reporter, resume=resume)
     except ConfigError as exc:
         raise usage_error(exc) from None
     except (GanleakError, OSError) as exc:

@@ -96,7 +96,7 @@ def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
 
     seen = []
 
-    def fake_run(cfg, resume):
+    def fake_run(cfg, resume, quiet=False):
         seen.append(cfg.out)
         Path(cfg.out).mkdir(parents=True)
         return {"wall_seconds": 0.0}

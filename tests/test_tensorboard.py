@@ -111,7 +111,7 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
     (run / "config.json").write_text(json.dumps(SimConfig(out=str(run)).to_dict()))
     seen = {}
 
-    def fake_run(cfg, resume):
+    def fake_run(cfg, resume, quiet=False):
         seen.update(cfg=cfg, resume=resume)
         return {"wall_seconds": 0.0}
 

@@ -92,6 +92,11 @@ class Oracle:
         self.model = model
         self._features = None
 
+    @staticmethod
+    def is_cached(name: str, images: np.ndarray, labels: np.ndarray) -> bool:
+        """Whether an oracle for this training data is already in the cache."""
+        return _cache_path(name, images, labels).is_file()
+
     @classmethod
     def for_data(cls, name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
                  epochs: int = 4) -> "Oracle":
