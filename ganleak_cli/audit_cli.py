@@ -8,8 +8,10 @@ import math
 
 import click
 
-from ganleak_cli.cli_options import option
+from ganleak_cli.cli_options import command_option
 from ganleak_cli.stdio import stdout_to_stderr
+
+option = command_option("audit")  # GANLEAK_AUDIT_<OPTION>
 
 MECHANISM_NAMES = ("shokri", "dpsgd", "svt", "svt-noisy-value", "svt-unscaled-noise",
                    "svt-no-threshold-noise", "dpsgd-unclipped")

@@ -17,8 +17,16 @@ from ganleak_cli.reproduce_cli import reproduce_command
 from ganleak_cli.simulate_cli import simulate
 from ganleak_cli.sweep_cli import sweep_command
 
+ENVIRONMENT = """\b
+Environment: every option has a variable, shown in each command's --help:
+  GANLEAK_<OPTION>            simulate and privacy (shared: the same option)
+  GANLEAK_<COMMAND>_<OPTION>  every other command (e.g. GANLEAK_SWEEP_JOBS)
+  GANLEAK_DATA_DIR            a local folder with the dataset files (every command)
+  GANLEAK_CACHE_DIR           downloads and the oracle cache (default ~/.cache/ganleak)
+  TF_CPP_MIN_LOG_LEVEL        TensorFlow's own logging (default here: 3, errors only)"""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
 @click.version_option(__version__, prog_name="ganleak")
 def main():
     """Simulate collaborative deep learning with a GAN insider and measure what leaks."""

@@ -11,9 +11,11 @@ import os
 
 import click
 
-from ganleak_cli.cli_options import option
+from ganleak_cli.cli_options import command_option
 from ganleak_cli.data import registry
 from ganleak_cli.errors import DataError
+
+option = command_option("datasets")  # GANLEAK_DATASETS_<OPTION>
 
 DATA_DIR = option("--data-dir", type=click.Path(exists=True, file_okay=False), default=None,
                   show_default=False,

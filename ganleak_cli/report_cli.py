@@ -6,17 +6,21 @@ from pathlib import Path
 
 import click
 
+from ganleak_cli.cli_options import command_option
+
+option = command_option("report")  # GANLEAK_REPORT_<OPTION>
+
 
 @click.command("report")
 @click.argument("run_dirs", metavar="RUN_DIR...", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False))
-@click.option("--out", required=True, type=click.Path(),
+@option("--out", required=True, type=click.Path(),
               help="Folder to write the report into (report.md and its PNGs, or report.html).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
+@option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
               show_default=True,
               help="md: report.md with PNG files beside it; html: one self-contained "
                    "report.html (images embedded).")
-@click.option("--overwrite", is_flag=True, default=False, help="Replace a non-empty --out.")
+@option("--overwrite", is_flag=True, default=False, help="Replace a non-empty --out.")
 def report_command(run_dirs, out, fmt, overwrite):
     """Curves, final grids and final numbers of one or more runs, side by side.
 

@@ -138,3 +138,22 @@ def test_doctor_reports_versions_devices_and_folders(monkeypatch, tmp_path):
     assert "CPU" in report["devices"] and report["run_device"] in report["devices"]
     assert report["cache_dir"] == str(tmp_path / "cache")
     assert report["threads"]["cpu_count"] >= 1
+
+
+def test_a_bad_value_from_a_variable_names_the_variable():
+    result = invoke(["privacy"], env={"GANLEAK_ROUNDS": "0"})
+    assert result.exit_code == 2
+    assert "GANLEAK_ROUNDS='0'" in result.output and "--rounds" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_each_command_reads_its_own_variables():
+    """simulate/privacy share GANLEAK_<OPTION>; other commands use GANLEAK_<COMMAND>_<OPTION>,
+    so GANLEAK_JSON (simulate's --json) does not switch `datasets list` to JSON."""
+    assert "GANLEAK_SWEEP_JOBS" in invoke(["sweep", "--help"]).output
+    assert "GANLEAK_REPORT_OUT" in invoke(["report", "--help"]).output
+    plain = invoke(["datasets", "list", "mnist"], env={"GANLEAK_JSON": "1"})
+    assert plain.exit_code == 0 and not plain.stdout.lstrip().startswith("[")
+    as_json = invoke(["datasets", "list", "mnist"], env={"GANLEAK_DATASETS_JSON": "1"})
+    assert as_json.stdout.lstrip().startswith("[")
+    assert "GANLEAK_CACHE_DIR" in invoke(["--help"]).output
