@@ -46,6 +46,7 @@ class Run:
     records: list[dict]
     summary: dict
     finished: bool
+    notes: tuple = ()     # what the reader left out and why (a torn last line)
 
     @property
     def last_round(self) -> int | None:
@@ -90,17 +91,24 @@ def _read_json(path: Path) -> dict:
     return value
 
 
-def read_records(path: Path) -> list[dict]:
-    """The evaluations of metrics.jsonl (a torn last line, from a killed run, is skipped)."""
-    records = []
-    for line in path.read_text().splitlines():
+def read_records(path: Path, finished: bool = False) -> tuple[list[dict], tuple]:
+    """The evaluations of metrics.jsonl, and notes on what was left out. A damaged line is named
+    (NotARunFolder), except the last line of an unfinished run, which a kill may have torn: that
+    one is left out, with a note."""
+    lines = path.read_text().splitlines()
+    records, notes = [], ()
+    for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
         except ValueError:
-            continue
-        if isinstance(record, dict) and "round" in record:
-            records.append(record)
-    return records
+            record = None
+        if not isinstance(record, dict) or "round" not in record:
+            if number == len(lines) and not finished:
+                notes = (f"{path}: line {number} is torn (a killed run?); left out",)
+                continue
+            raise NotARunFolder(f"{path}: line {number} is damaged (not an evaluation record)")
+        records.append(record)
+    return records, notes
 
 
 def load_run(root: Path, name: str) -> Run:
@@ -109,8 +117,8 @@ def load_run(root: Path, name: str) -> Run:
     if missing:
         raise NotARunFolder(f"{root}: not a run folder (no {' or '.join(missing)})")
     config = _read_json(root / CONFIG)
-    records = read_records(root / METRICS)
     finished = RunFolder(root).complete
+    records, notes = read_records(root / METRICS, finished)
     if finished:
         summary = _read_json(root / SUMMARY)
     else:
@@ -119,7 +127,7 @@ def load_run(root: Path, name: str) -> Run:
         summary = last
     summary = {**{k: config[k] for k in CONFIG_KEYS if k in config}, **summary}
     return Run(root=root, name=name, config=config, records=records, summary=summary,
-               finished=finished)
+               finished=finished, notes=notes)
 
 
 def run_names(roots: list[Path]) -> list[str]:

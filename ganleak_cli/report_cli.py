@@ -41,6 +41,8 @@ def report_command(run_dirs, out, fmt, overwrite):
         page = write(report, Path(out), fmt)
     except OSError as exc:
         raise click.ClickException(f"--out {out}: {exc}") from None
+    for note in (note for run in report.runs for note in run.notes):
+        click.echo(f"warning: {note}", err=True)
     unfinished = [run.name for run in report.runs if not run.finished]
     if unfinished:
         click.echo(f"unfinished: {', '.join(unfinished)}", err=True)

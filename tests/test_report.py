@@ -215,3 +215,24 @@ def test_face_runs_show_their_verdict_beside_the_calibration_rows(runs, tmp_path
     html_page = report(alpha, "--out", tmp_path / "html", "--format", "html")
     assert html_page.exit_code == 0, html_page.output
     assert "fail: ssim_heldout,not_collapsed" in (tmp_path / "html" / "report.html").read_text()
+
+
+def test_a_damaged_metrics_line_is_named_not_skipped(tmp_path):
+    """A damaged line inside metrics.jsonl is a usage error naming file and line; the torn last
+    line of an unfinished run (a kill mid-write) is left out with a warning that names it."""
+    from click.testing import CliRunner
+
+    from ganleak_cli.cli import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"rounds": 4}))
+    good = json.dumps({"round": 2, "model_accuracy": 0.5, "victim_class_accuracy": 0.4})
+    (run / "metrics.jsonl").write_text(good + "\n" + '{"round": 4, "model_acc' + "\n")
+    torn = CliRunner().invoke(main, ["report", str(run), "--out", str(tmp_path / "a")])
+    assert torn.exit_code == 0, torn.output
+    assert "line 2 is torn" in torn.output and "metrics.jsonl" in torn.output
+    (run / "metrics.jsonl").write_text("garbage\n" + good + "\n")
+    damaged = CliRunner().invoke(main, ["report", str(run), "--out", str(tmp_path / "b")])
+    assert damaged.exit_code == 2 and "line 1 is damaged" in damaged.output
+    assert "Traceback" not in damaged.output and not (tmp_path / "b").exists()
