@@ -14,10 +14,11 @@ from ganleak_cli.cli_options import command_option
 from ganleak_cli.outdir import check_writable
 from ganleak_cli.sweep.executors import job_env, run_local, run_ray
 from ganleak_cli.sweep.plan import LOGS_NAME, RESULTS_NAME, command_args, plan_runs
-from ganleak_cli.sweep.results import result_row, write_results
-from ganleak_cli.sweep.spec import build_spec, expand
+from ganleak_cli.sweep.results import result_row, write_intervals, write_results
+from ganleak_cli.sweep.spec import build_spec, expand, with_seeds
 
 option = command_option("sweep")  # GANLEAK_SWEEP_<OPTION>
+INTERVALS_NAME = "intervals.csv"
 
 STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
                "conflict": "in conflict"}
@@ -47,11 +48,14 @@ STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
         help="Ray: CPUs reserved per run (also its TensorFlow threads).")
 @option("--ray-gpus-per-task", type=click.FloatRange(min=0.0), default=0.0,
         help="Ray: GPUs reserved per run.")
+@option("--seeds", type=click.IntRange(min=1), default=None, show_default="one run each",
+        help="Run every configuration with this many seeds (s, s + 1, …) and write "
+             "intervals.csv: each metric's mean and 95 % interval over them.")
 @option("--dry-run", is_flag=True, default=False,
         help="List the configurations, their folders and states; run nothing.")
 @click.pass_context
 def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, threads_per_job,
-                  dry_run, **ray):
+                  seeds, dry_run, **ray):
     """Run every configuration of SWEEP_FILE (TOML: [base], [axes], [[runs]]) and/or
     --grid/--set, each into <--out>/<name>; write <--out>/results.csv and print its path."""
     for hint, given in (("--jobs", jobs != 1), ("--threads-per-job", threads_per_job)):
@@ -60,15 +64,18 @@ def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, threa
                                      "--ray-cpus-per-task", param_hint=f"'{hint}'")
     if not (sweep_file or grids or sets):
         raise click.UsageError("give a sweep file, --grid or --set")
-    runs = plan_runs(expand(build_spec(sweep_file, grids, sets)), out, name)
+    spec = build_spec(sweep_file, grids, sets)
+    runs = plan_runs(expand(with_seeds(spec, seeds) if seeds else spec), out, name)
     if dry_run:
         show_plan(runs)
         ctx.exit(2 if any(run.state == "conflict" for run in runs) else 0)
     refuse_conflicts(runs)
     prepare_folder(out)
     outcomes = execute(runs, out, executor, (jobs, threads_per_job), ray)
-    path = write_results(Path(out) / RESULTS_NAME, [result_row(r, outcomes.get(r.name))
-                                                   for r in runs])
+    rows = [result_row(r, outcomes.get(r.name)) for r in runs]
+    path = write_results(Path(out) / RESULTS_NAME, rows)
+    if seeds:
+        click.echo(str(write_intervals(Path(out) / INTERVALS_NAME, rows)), err=True)
     failed = [r.name for r in runs if not RunFolder(r.folder).complete]
     click.echo(f"{len(runs) - len(failed)} finished, {len(failed)} failed", err=True)
     click.echo(str(path))

@@ -238,6 +238,6 @@ def test_report_over_seeds_counts_uncertain_claims(tmp_path):
 def test_the_t_table_matches_scipy():
     from scipy import stats
 
-    from ganleak_cli.reproduce.claims import t_975
+    from ganleak_cli.intervals import t_975
     for df in (1, 2, 5, 30, 31, 100, 1000):
         assert t_975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=2e-3)

@@ -451,3 +451,31 @@ def test_ray_sweep_gives_the_local_sweeps_numbers(killed_then_rerun):
         assert sum("/" in key for key in first[name]) > 10  # e.g. accuracy_per_class/3
         same = [key for key in first[name] if key not in differ]
         assert {k: first[name][k] for k in same} == {k: second[name][k] for k in same}
+
+
+def test_seeds_make_a_seed_axis_and_repeat_explicit_runs():
+    from ganleak_cli.sweep.spec import SweepSpec, with_seeds
+
+    spec = with_seeds(SweepSpec(base={"seed": 5, "rounds": 2}, axes={"theta_u": [0.1, 1.0]}), 3)
+    assert spec.axes["seed"] == [5, 6, 7] and "seed" not in spec.base
+    runs = with_seeds(SweepSpec(runs=[{"name": "a", "rounds": 2}]), 2).runs
+    assert runs == [{"name": "a--s0", "rounds": 2, "seed": 0},
+                    {"name": "a--s1", "rounds": 2, "seed": 1}]
+    with pytest.raises(click.BadParameter, match="already an axis"):
+        with_seeds(SweepSpec(axes={"seed": [1, 2]}), 2)
+
+
+def test_intervals_csv_gives_mean_and_95_percent_half_width_over_seeds(tmp_path):
+    from ganleak_cli.sweep.results import interval_rows, write_intervals
+
+    rows = [{"status": "finished", "theta_u": tu, "seed": s, "nn_ssim_heldout": v}
+            for tu, s, v in ((0.1, 0, "0.40"), (0.1, 1, "0.42"), (0.1, 2, "0.41"),
+                             (1.0, 0, "0.58"), (1.0, 1, "0.60"))]
+    rows.append({"status": "failed", "theta_u": 1.0, "seed": 2, "nn_ssim_heldout": ""})
+    grouped = {row["theta_u"]: row for row in interval_rows(rows)}
+    assert grouped[0.1]["seeds"] == 3 and float(grouped[0.1]["nn_ssim_heldout"]) == \
+        pytest.approx(0.41)
+    assert float(grouped[0.1]["nn_ssim_heldout_ci95"]) == pytest.approx(4.3027 * 0.01 / 3 ** 0.5)
+    assert grouped[1.0]["seeds"] == 2  # the failed run is not averaged in
+    text = write_intervals(tmp_path / "intervals.csv", rows).read_text()
+    assert text.splitlines()[0].startswith("seeds,") and "nn_ssim_heldout_ci95" in text

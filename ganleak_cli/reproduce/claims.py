@@ -15,25 +15,13 @@ verdict MISSING, which counts as not passed.
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 from dataclasses import dataclass
 
+from ganleak_cli.intervals import interval
+
 OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-CONFIDENCE = 0.95
-# Student's t quantile at 0.975 for 1..30 degrees of freedom (scipy.stats.t.ppf, to 4 decimals;
-# a table, so that `ganleak --help` need not import scipy.stats); beyond 30, the normal's 1.96
-# with the first Cornish-Fisher term.
-T_975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201,
-         2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093, 2.086, 2.0796, 2.0739,
-         2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423)
-
-
-def t_975(df: int) -> float:
-    """The 0.975 quantile of Student's t with ``df`` degrees of freedom."""
-    z = 1.959964
-    return T_975[df - 1] if df <= len(T_975) else z + (z ** 3 + z) / (4 * df)
 TERM = r"(?:[A-Za-z_][\w-]*\.[A-Za-z_]\w*(?:\s*[+-]\s*[0-9.eE+-]+)?|[-+]?[0-9.eE+-]+)"
 CHECK = re.compile(rf"^\s*({TERM})\s*(>=|<=|>|<)\s*({TERM})\s*$")
 REFERENCE = re.compile(r"^([A-Za-z_][\w-]*)\.([A-Za-z_]\w*)(?:\s*([+-])\s*([0-9.eE+-]+))?$")
@@ -87,16 +75,6 @@ def term_values(term: str, summaries: dict) -> tuple[list[float] | None, str]:
     if sign:
         values = [v + float(offset) if sign == "+" else v - float(offset) for v in values]
     return [float(v) for v in values], shown
-
-
-def interval(values: list[float]) -> tuple[float, float]:
-    """Mean and half-width of the two-sided CONFIDENCE t-interval (0 for a single value)."""
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, 0.0
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    return mean, t_975(n - 1) * sd / math.sqrt(n)
 
 
 def decide(left: list[float], op: str, right: list[float]) -> tuple[str, str]:

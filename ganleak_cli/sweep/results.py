@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ganleak_cli.artifacts import SUMMARY, RunFolder, atomic_open
 from ganleak_cli.config import SimConfig
+from ganleak_cli.intervals import interval
 from ganleak_cli.tables import numeric_leaves
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
@@ -59,6 +60,44 @@ def write_results(path: Path, rows: list[dict]) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=columns(rows), restval="", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+    with atomic_open(path) as handle:
+        handle.write(buffer.getvalue().encode())
+    return path
+
+
+def interval_rows(rows: list[dict]) -> list[dict]:
+    """One row per configuration but its seed (finished runs only): every metric's mean over
+    the seeds, its 95 % t-interval half-width (``<metric>_ci95``) and the number of seeds."""
+    options = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row["status"] == "finished":
+            groups.setdefault(tuple(row.get(name, "") for name in options), []).append(row)
+    fixed = set(LEAD_COLUMNS) | set(SimConfig.__dataclass_fields__)
+    out = []
+    for key, members in groups.items():
+        merged = dict(zip(options, key))
+        merged["seeds"] = len(members)
+        metrics = sorted({k for row in members for k in row if k not in fixed})
+        for metric in metrics:
+            values = [float(row[metric]) for row in members if row.get(metric, "") != ""]
+            if len(values) == len(members):
+                mean, half = interval(values)
+                merged[metric], merged[f"{metric}_ci95"] = repr(mean), repr(half)
+        out.append(merged)
+    return out
+
+
+def write_intervals(path: Path, rows: list[dict]) -> Path:
+    """Write intervals.csv (atomically): ``interval_rows`` of results.csv's rows."""
+    grouped = interval_rows(rows)
+    options = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
+    metrics = sorted({k for row in grouped for k in row} - set(options) - {"seeds"})
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["seeds", *options, *metrics], restval="",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(grouped)
     with atomic_open(path) as handle:
         handle.write(buffer.getvalue().encode())
     return path

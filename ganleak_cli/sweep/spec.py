@@ -179,6 +179,20 @@ def grid_axis(command, ctx, text: str) -> tuple[str, list]:
     return param.name, [cast(ctx, param, key, part, "'--grid'") for part in parts]
 
 
+def with_seeds(spec: SweepSpec, seeds: int) -> SweepSpec:
+    """Every configuration ``seeds`` times, with seeds s, s + 1, … (s: the shared seed, else
+    0): a seed axis over the axes, and each explicit run repeated (``<name>--s<k>``)."""
+    if "seed" in spec.axes:
+        raise click.BadParameter("seed is already an axis of the sweep", param_hint="'--seeds'")
+    start = spec.base.pop("seed", 0)
+    if spec.axes or not spec.runs:
+        spec.axes["seed"] = list(range(start, start + seeds))
+    spec.runs = [{**entry, "seed": entry.get("seed", start) + k,
+                  **({"name": f"{entry['name']}--s{k}"} if "name" in entry else {})}
+                 for entry in spec.runs for k in range(seeds)]
+    return spec
+
+
 def expand(spec: SweepSpec) -> list[Configuration]:
     """The product of the axes over the shared values (one configuration when there are no
     axes and no explicit runs), then each explicit run over the shared values."""
