@@ -8,14 +8,14 @@ import sys
 import click
 
 from ganleak_cli import __version__
-from ganleak_cli.audit_cli import audit_command
-from ganleak_cli.datasets_cli import datasets
-from ganleak_cli.doctor_cli import doctor_command
-from ganleak_cli.privacy_cli import privacy
-from ganleak_cli.report_cli import report_command
-from ganleak_cli.reproduce_cli import reproduce_command
-from ganleak_cli.simulate_cli import simulate
-from ganleak_cli.sweep_cli import sweep_command
+from ganleak_cli.commands.audit import audit_command
+from ganleak_cli.commands.datasets import datasets
+from ganleak_cli.commands.doctor import doctor_command
+from ganleak_cli.commands.privacy import privacy
+from ganleak_cli.commands.report import report_command
+from ganleak_cli.commands.reproduce import reproduce_command
+from ganleak_cli.commands.simulate import simulate
+from ganleak_cli.commands.sweep import sweep_command
 
 ENVIRONMENT = """\b
 Environment: every option has a variable, shown in each command's --help:

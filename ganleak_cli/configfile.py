@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from ganleak_cli.cli_types import ClassList
+from ganleak_cli.commands.params import ClassList
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -153,7 +153,7 @@ def expected_type(param: click.Option, raw) -> tuple[str, bool]:
 
 
 def is_class_list(param: click.Option) -> bool:
-    """Whether the option takes a list of class numbers (cli_types.ClassList)."""
+    """Whether the option takes a list of class numbers (commands.params.ClassList)."""
     return isinstance(param.type, ClassList)
 
 

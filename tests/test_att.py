@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from ganleak_cli.cli import main
+from ganleak_cli.commands.simulate_options import build_config
 from ganleak_cli.data import class_defaults, load_dataset, registry
 from ganleak_cli.data.att import HELDOUT_IMAGES, att_files
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.errors import DataError
-from ganleak_cli.simulate_options import build_config
 
 ENTRY = registry.registry_entry("att")
 

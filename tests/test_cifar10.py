@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ganleak_cli.commands.simulate_options import build_config
 from ganleak_cli.data import cifar10, load_dataset, registry
 from ganleak_cli.errors import DataError
-from ganleak_cli.simulate_options import build_config
 
 MEMBERS = cifar10.TRAIN_MEMBERS + cifar10.TEST_MEMBERS
 

@@ -92,7 +92,7 @@ def test_missing_data_is_a_runtime_error_in_one_line(tmp_path, monkeypatch):
 def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
     """The README's run command works twice: no --out → runs/<date>-<time>-<dataset>-<attack>,
     printed at the start; a second run gets its own folder; --name alone goes under runs/."""
-    from ganleak_cli import simulate_cli
+    from ganleak_cli.commands import simulate as simulate_cli
 
     seen = []
 

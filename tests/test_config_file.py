@@ -8,8 +8,8 @@ import pytest
 from cli_runs import invoke, plan
 
 from ganleak_cli.cli import main
+from ganleak_cli.commands.simulate_options import build_config
 from ganleak_cli.config import SimConfig
-from ganleak_cli.simulate_options import build_config
 
 
 @pytest.fixture(autouse=True)

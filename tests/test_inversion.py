@@ -158,7 +158,7 @@ def test_config_validation_names_the_field(field, value):
 
 
 def test_mia_options_come_from_the_environment():
-    from ganleak_cli.simulate_options import build_config
+    from ganleak_cli.commands.simulate_options import build_config
 
     result = CliRunner().invoke(main, ["simulate", "--help"])
     assert "GANLEAK_MIA_ITERATIONS" in result.output
@@ -168,8 +168,8 @@ def test_mia_options_come_from_the_environment():
 
 def test_mia_options_replay_from_config_json(tmp_path):
     """Every MI-FACE field has an option: a run's config.json gives back the same config."""
+    from ganleak_cli.commands.simulate_options import build_config
     from ganleak_cli.config import SimConfig
-    from ganleak_cli.simulate_options import build_config
 
     cfg = SimConfig(attack="mia", mia_iterations=50, mia_window=7, mia_min_improvement=0.0,
                     mia_cost_threshold=0.2, mia_lr=0.4, mia_process="blur", mia_init_noise=0.0)

@@ -166,7 +166,7 @@ explain = "x"
 
 
 def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
-    import ganleak_cli.reproduce_cli as reproduce_cli
+    import ganleak_cli.commands.reproduce as reproduce_cli
 
     write_preset(tmp_path / "p", GOOD)
     runs = tmp_path / "runs"

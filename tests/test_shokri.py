@@ -184,13 +184,14 @@ def test_seeded_release_is_reproducible_with_finite_epsilon():
     np.testing.assert_array_equal(a[1], b[1])
 
 
-def test_shokri_upload_returns_c_values_and_records_one_event_per_call():
+def test_shokri_upload_returns_c_values_and_the_event_it_spent():
     n, c = 2000, 100
     uploader = ShokriUpload(epsilon=5.0, c=c, gamma=0.01, tau=0.0001)
     ledger = Ledger()
     rng = np.random.default_rng(0)
     for call in range(1, 4):
-        upload = uploader(rng.normal(0.0, 0.01, n), rng, ledger)
+        upload, event = uploader(rng.normal(0.0, 0.01, n), rng)
+        ledger.record(event)
         assert isinstance(upload, Upload)
         check_indices(upload.indices, n, c)
         assert upload.values.shape == (c,)

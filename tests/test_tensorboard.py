@@ -103,7 +103,8 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
     """``--resume RUN_DIR --tensorboard`` logs the rest of a run (and replays what it has)."""
     from click.testing import CliRunner
 
-    from ganleak_cli import cli, simulate_cli
+    from ganleak_cli import cli
+    from ganleak_cli.commands import simulate as simulate_cli
     from ganleak_cli.config import SimConfig
 
     run = tmp_path / "run"

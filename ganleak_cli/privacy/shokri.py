@@ -126,12 +126,12 @@ def shokri_release(delta: np.ndarray, c: int, epsilon: float, gamma: float, tau:
 
 
 class ShokriUpload:
-    """Uploader applying Shokri's mechanism; records each upload as an ε-DP event."""
+    """Uploader applying Shokri's mechanism; each upload returns the ε-DP event it spent."""
 
     def __init__(self, epsilon: float, c: int, gamma: float, tau: float):
         self.epsilon, self.c, self.gamma, self.tau = epsilon, c, gamma, tau
 
-    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger) -> Upload:
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator):
+        """(the Upload, its ε-DP event)."""
         indices, values = shokri_release(delta, self.c, self.epsilon, self.gamma, self.tau, rng)
-        ledger.record(laplace_event(self.epsilon))
-        return Upload(indices, values)
+        return Upload(indices, values), laplace_event(self.epsilon)

@@ -33,18 +33,21 @@ class PlainUpload:
     def __init__(self, rules: ExchangeRules):
         self.rules = rules
 
-    def __call__(self, delta: np.ndarray, rng: np.random.Generator, ledger) -> Upload:
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator) -> tuple[Upload, None]:
+        """The upload, and the privacy it spent: none."""
         r = self.rules
         indices = select_upload(delta, r.theta_u, r.selection, r.tau, rng)
-        return Upload(indices, clip(delta[indices], r.gamma))
+        return Upload(indices, clip(delta[indices], r.gamma)), None
 
 
 class Participant:
     """Holds private records and a local copy of the weights; trains on the shared model.
 
     ``trainer`` is shared by participants of the same kind (one Keras model for all);
-    ``uploader`` turns Δ into an Upload and may record DP events in ``ledger`` (the privacy
-    package's Ledger, handed in: protocol does not import privacy, privacy builds on protocol).
+    The privacy contract: each mechanism returns its result and the DP event it spent (the
+    uploader: (Upload, event or None); the trainer: ``step_event``), and the participant records
+    them in ``ledger`` (the privacy package's Ledger, handed in: protocol does not import
+    privacy, privacy builds on protocol), which composes them and owns every ε figure.
     """
 
     def __init__(self, name: str, images: np.ndarray, labels: np.ndarray,
@@ -84,7 +87,10 @@ class Participant:
         new_weights = self.trainer.flat.get()
         delta = new_weights - self.local_weights
         self.local_weights = new_weights
-        return self.uploader(delta, self.rng, self.ledger)
+        upload, event = self.uploader(delta, self.rng)
+        if event is not None:
+            self.ledger.record(event)
+        return upload
 
     def example_count(self) -> int:
         """Training examples this participant reports (FedAvg's averaging weight)."""

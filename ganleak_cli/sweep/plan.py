@@ -19,9 +19,9 @@ from pathlib import Path
 import click
 
 from ganleak_cli.artifacts import CONFIG, RunFolder
+from ganleak_cli.commands.simulate_options import build_config
 from ganleak_cli.config import SimConfig
 from ganleak_cli.runname import field_value, format_name, safe_component
-from ganleak_cli.simulate_options import build_config
 from ganleak_cli.sweep.executors import NOT_PASSED
 from ganleak_cli.sweep.spec import Configuration, simulate_command
 

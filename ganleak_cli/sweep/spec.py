@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from ganleak_cli.commands.simulate import simulate
 from ganleak_cli.configfile import (
     ConfigFileError,
     is_class_list,
@@ -21,7 +22,6 @@ from ganleak_cli.configfile import (
     read_config,
     unknown_key_message,
 )
-from ganleak_cli.simulate_cli import simulate
 
 TABLES = ("base", "axes", "runs")
 # Options the sweep itself sets for every run; a configuration may not set them.

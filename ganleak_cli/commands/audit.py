@@ -8,7 +8,7 @@ import math
 
 import click
 
-from ganleak_cli.cli_options import command_option
+from ganleak_cli.commands.options import command_option
 from ganleak_cli.stdio import stdout_to_stderr
 
 option = command_option("audit")  # GANLEAK_AUDIT_<OPTION>

@@ -16,13 +16,13 @@ from pathlib import Path
 import click
 
 from ganleak_cli.artifacts import RunFolder
-from ganleak_cli.cli_options import command_option
+from ganleak_cli.commands.options import command_option
+from ganleak_cli.commands.sweep import execute, prepare_folder
 from ganleak_cli.reproduce.figures import REPORT_NAME, write_report
 from ganleak_cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
 from ganleak_cli.sweep.plan import RESULTS_NAME, plan_runs
 from ganleak_cli.sweep.results import result_row, write_results
 from ganleak_cli.sweep.spec import expand
-from ganleak_cli.sweep_cli import execute, prepare_folder
 
 option = command_option("reproduce")  # GANLEAK_REPRODUCE_<OPTION>
 

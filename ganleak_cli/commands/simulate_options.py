@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import click
 
-from ganleak_cli.cli_options import option
-from ganleak_cli.cli_types import FRACTION, POSITIVE_FLOAT, POSITIVE_INT, ClassList, DatasetName
+from ganleak_cli.commands.options import option
+from ganleak_cli.commands.params import (
+    FRACTION,
+    POSITIVE_FLOAT,
+    POSITIVE_INT,
+    ClassList,
+    DatasetName,
+)
 from ganleak_cli.config import (
     ACCOUNTANTS,
     ATTACKS,

@@ -11,7 +11,7 @@ import os
 
 import click
 
-from ganleak_cli.cli_options import command_option
+from ganleak_cli.commands.options import command_option
 from ganleak_cli.data import registry
 from ganleak_cli.errors import DataError
 

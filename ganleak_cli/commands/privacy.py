@@ -6,9 +6,8 @@ import json
 
 import click
 
-from ganleak_cli.errors import ConfigError
-from ganleak_cli.simulate_cli import simulate
-from ganleak_cli.simulate_options import (
+from ganleak_cli.commands.simulate import simulate
+from ganleak_cli.commands.simulate_options import (
     PRIVACY_FIELDS,
     SIMULATE_OPTIONS,
     apply_options,
@@ -16,6 +15,7 @@ from ganleak_cli.simulate_options import (
     options_named,
     usage_error,
 )
+from ganleak_cli.errors import ConfigError
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 

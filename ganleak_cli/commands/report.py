@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ganleak_cli.cli_options import command_option
+from ganleak_cli.commands.options import command_option
 
 option = command_option("report")  # GANLEAK_REPORT_<OPTION>
 

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from ganleak_cli.cli_options import command_option
+from ganleak_cli.commands.options import command_option
 from ganleak_cli.data import registry
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 

@@ -8,14 +8,19 @@ import json
 import click
 
 from ganleak_cli.artifacts import RunFolder
-from ganleak_cli.cli_options import option
+from ganleak_cli.commands.options import option
+from ganleak_cli.commands.outdir import prepare_out
+from ganleak_cli.commands.resume import resume_config
+from ganleak_cli.commands.simulate_options import (
+    SIMULATE_OPTIONS,
+    apply_options,
+    build_config,
+    usage_error,
+)
 from ganleak_cli.config import SimConfig
 from ganleak_cli.errors import ConfigError, GanleakError
-from ganleak_cli.outdir import prepare_out
 from ganleak_cli.progress import RunProgress
-from ganleak_cli.resume_cli import resume_config
 from ganleak_cli.runname import named_config
-from ganleak_cli.simulate_options import SIMULATE_OPTIONS, apply_options, build_config, usage_error
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ganleak_cli.artifacts import RunFolder
-from ganleak_cli.cli_options import command_option
-from ganleak_cli.outdir import check_writable
+from ganleak_cli.commands.options import command_option
+from ganleak_cli.commands.outdir import check_writable
 from ganleak_cli.sweep.executors import job_env, run_local, run_ray
 from ganleak_cli.sweep.plan import LOGS_NAME, RESULTS_NAME, command_args, plan_runs
 from ganleak_cli.sweep.results import result_row, write_intervals, write_results
