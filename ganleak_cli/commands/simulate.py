@@ -19,7 +19,6 @@ from ganleak_cli.commands.simulate_options import (
 )
 from ganleak_cli.config import SimConfig
 from ganleak_cli.errors import ConfigError, GanleakError
-from ganleak_cli.progress import RunProgress
 from ganleak_cli.runname import named_config
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
@@ -77,6 +76,7 @@ def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
 def run_checked(cfg: SimConfig, resume: bool, quiet: bool = False) -> dict:
     """Run the simulation; configuration problems exit 2, runtime failures exit 1."""
     import_tensorflow_quietly()
+    from ganleak_cli.progress import RunProgress  # lazy: rich, like TensorFlow, stays out of --help
     from ganleak_cli.run import simulate as run_simulation
 
     try:
