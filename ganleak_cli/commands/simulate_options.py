@@ -62,134 +62,134 @@ SIMULATE_OPTIONS = [
                 "theta-u = 0.1; a run's config.json works). Command-line flags and GANLEAK_* "
                 "variables override it."),
     sim_option("--dataset", type=DatasetName(),
-           help="Dataset: mnist, att (AT&T/ORL faces), cifar10 (binary archive), or "
-                "folder:PATH (one sub-folder of images per class)."),
+               help="Dataset: mnist, att (AT&T/ORL faces), cifar10 (binary archive), or "
+                    "folder:PATH (one sub-folder of images per class)."),
     sim_option("--image-size", type=POSITIVE_INT,
-           show_default="64; cifar10 32; mnist 28 only",
-           help="Side of the square images att, cifar10 and folder datasets are resized to "
-                "(a multiple of 4, ≥ 24)."),
+               show_default="64; cifar10 32; mnist 28 only",
+               help="Side of the square images att, cifar10 and folder datasets are resized to "
+                    "(a multiple of 4, ≥ 24)."),
     sim_option("--color", type=click.Choice(tuple(COLOR_MODES)),
-           help="Colour of folder:PATH and cifar10 images (att and mnist are grey)."),
+               help="Colour of folder:PATH and cifar10 images (att and mnist are grey)."),
     sim_option("--data-dir", type=click.Path(file_okay=False), show_default=False,
-           help="Local folder with the dataset files (flat or under <dataset>/, att: "
-                "att_faces/); otherwise they are downloaded and cached."),
+               help="Local folder with the dataset files (flat or under <dataset>/, att: "
+                    "att_faces/); otherwise they are downloaded and cached."),
     sim_option("--out", type=click.Path(file_okay=False),
-               show_default="a fresh runs/<date>-<time>-<dataset>-<attack>, printed at the start",
+               show_default="a fresh runs/<date>-<time>-<dataset>-<attack>, printed first",
                help="Run folder to write."),
     option("--overwrite", is_flag=True, default=False, help="Replace an existing --out folder."),
     sim_option("--seed", type=click.IntRange(min=0), help="Seed of every random choice."),
     sim_option("--victims", type=POSITIVE_INT, help="Number of honest participants."),
     sim_option("--rounds", type=POSITIVE_INT, show_default=per_dataset_default("rounds"),
-           help="Rounds (every participant takes one turn per round)."),
+               help="Rounds (every participant takes one turn per round)."),
     sim_option("--victim-classes", type=ClassList(),
-           show_default="mnist 0-4; others the first half (att 0-19)",
-           help="Classes the victims hold (records split between victims without overlap)."),
+               show_default="mnist 0-4; others the first half (att 0-19)",
+               help="Classes the victims hold (records split between victims without overlap)."),
     sim_option("--adversary-classes", type=ClassList(),
-           show_default="mnist 5-9; others the second half (att 20-39)",
-           help="Classes the adversary holds; 'none': no records of its own (with --attack "
-                "active it trains only on its generated samples)."),
+               show_default="mnist 5-9; others the second half (att 20-39)",
+               help="Classes the adversary holds; 'none': no records of its own (with --attack "
+                    "active it trains only on its generated samples)."),
     sim_option("--records-per-class", type=POSITIVE_INT, show_default="all",
-           help="Use at most this many training records of each class."),
+               help="Use at most this many training records of each class."),
     sim_option("--partition", type=click.Choice(PARTITIONS),
-           help="How the victims share their classes' records: shuffle (disjoint random "
-                "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
-                "on att, one person each)."),
+               help="How the victims share their classes' records: shuffle (disjoint random "
+                    "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
+                    "on att, one person each)."),
     sim_option("--target-class", type=click.IntRange(min=0),
-           show_default="mnist 3; att 7 (person s8); others 0",
-           help="The victims' class the adversary reconstructs."),
+               show_default="mnist 3; att 7 (person s8); others 0",
+               help="The victims' class the adversary reconstructs."),
     sim_option("--attack", type=click.Choice(ATTACKS),
-           help="active: inject generated samples as the artificial class; passive: generator "
-                "only; none: the adversary is an honest participant; mia: honest participant "
-                "that runs the MI-FACE model inversion baseline at each evaluation."),
+               help="active: inject generated samples as the artificial class; passive: generator "
+                    "only; none: the adversary is an honest participant; mia: honest participant "
+                    "that runs the MI-FACE model inversion baseline at each evaluation."),
     sim_option("--theta-u", type=FRACTION, help="Fraction of Δ uploaded per turn."),
     sim_option("--theta-d", type=FRACTION,
-           help="Fraction of parameters downloaded per turn (most-updated first)."),
+               help="Fraction of parameters downloaded per turn (most-updated first)."),
     sim_option("--selection", type=click.Choice(SELECTIONS),
-           help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
+               help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
     sim_option("--tau", type=click.FloatRange(min=0.0),
-           help="Threshold τ of the random upload rule."),
+               help="Threshold τ of the random upload rule."),
     sim_option("--gamma", type=POSITIVE_FLOAT, show_default="no bound",
-           help="Clip each uploaded value to [−γ, γ]."),
+               help="Clip each uploaded value to [−γ, γ]."),
     sim_option("--order", type=click.Choice(ORDERS),
-           help="Exchange order of the participants (dssgd only)."),
+               help="Exchange order of the participants (dssgd only)."),
     sim_option("--protocol", type=click.Choice(PROTOCOLS),
-           help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
-                "trains from the global model and the server averages the models, weighted by "
-                "record count."),
+               help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
+                    "trains from the global model and the server averages the models, weighted by "
+                    "record count."),
     sim_option("--lr", type=POSITIVE_FLOAT, help="Local SGD learning rate."),
     sim_option("--batch-size", type=POSITIVE_INT, help="Local mini-batch size."),
     sim_option("--local-steps", type=POSITIVE_INT, show_default=per_dataset_default("local_steps"),
-           help="Mini-batches of own records per turn."),
+               help="Mini-batches of own records per turn."),
     sim_option("--gen-steps", type=POSITIVE_INT, show_default=per_dataset_default("gen_steps"),
-           help="Generator updates per adversary turn."),
+               help="Generator updates per adversary turn."),
     sim_option("--gen-batch", type=POSITIVE_INT, help="Generator mini-batch size."),
     sim_option("--gen-lr", type=POSITIVE_FLOAT, help="Generator Adam learning rate."),
     sim_option("--gen-tv", type=click.FloatRange(min=0.0),
-           show_default=per_dataset_default("gen_tv"),
-           help="Weight of a total-variation penalty in the generator's loss (an adversary's "
-                "prior that images are smooth; 0 is the paper's attack)."),
+               show_default=per_dataset_default("gen_tv"),
+               help="Weight of a total-variation penalty in the generator's loss (an adversary's "
+                    "prior that images are smooth; 0 is the paper's attack)."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
-           show_default=per_dataset_default("fakes_per_turn"),
-           help="Generated samples labelled as the artificial class per adversary turn."),
+               show_default=per_dataset_default("fakes_per_turn"),
+               help="Generated samples labelled as the artificial class per adversary turn."),
     sim_option("--fake-pool", type=click.Choice(FAKE_POOLS),
-           help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
+               help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
     sim_option("--defense", type=click.Choice(DEFENSES),
-           help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
-                "(a --dp-eps budget alone selects shokri)."),
+               help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
+                    "(a --dp-eps budget alone selects shokri)."),
     sim_option("--dp-eps", type=POSITIVE_FLOAT, show_default="off",
-           help="Shokri: ε per upload (one local training turn) per participant."),
+               help="Shokri: ε per upload (one local training turn) per participant."),
     sim_option("--dp-eps-per-param", type=POSITIVE_FLOAT, show_default="off",
-           help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
+               help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
     sim_option("--dp-gamma", type=POSITIVE_FLOAT,
-           help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
+               help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
     sim_option("--dp-tau", type=click.FloatRange(min=0.0),
-           help="Shokri: selection threshold τ."),
+               help="Shokri: selection threshold τ."),
     sim_option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
-           help="δ at which composed ε is reported."),
+               help="δ at which composed ε is reported."),
     sim_option("--dp-adversary", is_flag=True,
-           help="Apply the defence to the adversary's uploads too."),
+               help="Apply the defence to the adversary's uploads too."),
     sim_option("--noise-multiplier", type=POSITIVE_FLOAT,
-           help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
+               help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
     sim_option("--l2-clip", type=POSITIVE_FLOAT,
-           help="DP-SGD: per-example gradient L2 clip C."),
+               help="DP-SGD: per-example gradient L2 clip C."),
     sim_option("--accountant", type=click.Choice(ACCOUNTANTS),
-           help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
+               help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
     sim_option("--attack-after", type=click.IntRange(min=0),
-           help="Honest turns the adversary takes before it starts the attack (a patient "
-                "insider waits for the shared model to learn the victims' classes)."),
+               help="Honest turns the adversary takes before it starts the attack (a patient "
+                    "insider waits for the shared model to learn the victims' classes)."),
     sim_option("--mia-iterations", type=POSITIVE_INT,
-           help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
-                "(the paper: 5000)."),
+               help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
+                    "(the paper: 5000)."),
     sim_option("--mia-window", type=POSITIVE_INT,
-           help="MI-FACE: β, the window of the plateau stopping rule."),
+               help="MI-FACE: β, the window of the plateau stopping rule."),
     sim_option("--mia-min-improvement", type=click.FloatRange(min=0.0),
-           help="MI-FACE: stop a sample when its best cost improved by no more than this "
-                "over the last --mia-window steps."),
+               help="MI-FACE: stop a sample when its best cost improved by no more than this "
+                    "over the last --mia-window steps."),
     sim_option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
-           help="MI-FACE: the paper's γ, stop a sample once its cost "
-                             "1 − p(target) ≤ this (0: off)."),
+               help="MI-FACE: the paper's γ, stop a sample once its cost "
+                                 "1 − p(target) ≤ this (0: off)."),
     sim_option("--mia-lr", type=POSITIVE_FLOAT,
-           help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
-                "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
+               help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
+                    "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
     sim_option("--mia-process", type=click.Choice(MIA_PROCESSES),
-           help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
-                "denoise)."),
+               help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
+                    "denoise)."),
     sim_option("--mia-init-noise", type=click.FloatRange(min=0.0),
-           help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
-                "so that the --eval-samples inversions differ (0: all identical)."),
+               help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
+                    "so that the --eval-samples inversions differ (0: all identical)."),
     sim_option("--eval-every", type=POSITIVE_INT, show_default=per_dataset_default("eval_every"),
-           help="Evaluate every K rounds."),
+               help="Evaluate every K rounds."),
     sim_option("--eval-samples", type=click.IntRange(min=64),
-           help="Generated samples scored and saved per evaluation."),
+               help="Generated samples scored and saved per evaluation."),
     sim_option("--checkpoint-every", type=POSITIVE_INT,
-           show_default="every evaluation",
-           help="Write checkpoint.npz every K rounds (what --resume continues from)."),
+               show_default="every evaluation",
+               help="Write checkpoint.npz every K rounds (what --resume continues from)."),
     sim_option("--deterministic/--no-deterministic",
-           help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
-                "samples (see docs/benchmarks.md for its cost in speed)."),
+               help="TensorFlow op determinism: the same seed gives byte-identical metrics and "
+                    "samples (see docs/benchmarks.md for its cost in speed)."),
     sim_option("--tensorboard", is_flag=True,
-           help="Also write TensorBoard event files (every metric and the sample grid at "
-                "each evaluation) under RUN_DIR/tensorboard/."),
+               help="Also write TensorBoard event files (every metric and the sample grid at "
+                    "each evaluation) under RUN_DIR/tensorboard/."),
     option("--json", "as_json", is_flag=True, default=False,
            help="Print summary.json to stdout (progress stays on stderr)."),
 ]
