@@ -15,6 +15,8 @@ from ganleak_cli.tables import numeric_leaves
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
 ACTIONS = {"finished": "skipped", "resume": "resumed", "new": "ran"}
+# intervals.csv groups runs by every option but these (a configuration is the same over seeds)
+GROUP_OPTIONS = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
 
 
 def read_summary(folder: Path) -> dict | None:
@@ -68,15 +70,14 @@ def write_results(path: Path, rows: list[dict]) -> Path:
 def interval_rows(rows: list[dict]) -> list[dict]:
     """One row per configuration but its seed (finished runs only): every metric's mean over
     the seeds, its 95 % t-interval half-width (``<metric>_ci95``) and the number of seeds."""
-    options = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         if row["status"] == "finished":
-            groups.setdefault(tuple(row.get(name, "") for name in options), []).append(row)
+            groups.setdefault(tuple(row.get(name, "") for name in GROUP_OPTIONS), []).append(row)
     fixed = set(LEAD_COLUMNS) | set(SimConfig.__dataclass_fields__)
     out = []
     for key, members in groups.items():
-        merged = dict(zip(options, key))
+        merged = dict(zip(GROUP_OPTIONS, key))
         merged["seeds"] = len(members)
         metrics = sorted({k for row in members for k in row if k not in fixed})
         for metric in metrics:
@@ -91,10 +92,9 @@ def interval_rows(rows: list[dict]) -> list[dict]:
 def write_intervals(path: Path, rows: list[dict]) -> Path:
     """Write intervals.csv (atomically): ``interval_rows`` of results.csv's rows."""
     grouped = interval_rows(rows)
-    options = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
-    metrics = sorted({k for row in grouped for k in row} - set(options) - {"seeds"})
+    metrics = sorted({k for row in grouped for k in row} - set(GROUP_OPTIONS) - {"seeds"})
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["seeds", *options, *metrics], restval="",
+    writer = csv.DictWriter(buffer, fieldnames=["seeds", *GROUP_OPTIONS, *metrics], restval="",
                             lineterminator="\n")
     writer.writeheader()
     writer.writerows(grouped)
