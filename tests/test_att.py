@@ -311,7 +311,7 @@ def test_face_attack_leaks_the_persons_face(att_dir, tmp_path_factory, monkeypat
     defaults otherwise (target 7 = s8, one mini-batch a turn, the TV prior; about 2.5 minutes):
     the samples are the person by identity (far above both baselines), closer to her held-out
     faces by SSIM than those faces are to each other, far from other persons' faces, and not
-    collapsed. The face verdict passes but for the oracle, which at 32×32 names her for 0.76
+    collapsed. The face verdict passes but for the oracle, which at 32×32 names her for 0.74
     of the samples (docs/faces.md); at 64×64 it names the person for
     all of them."""
     import json

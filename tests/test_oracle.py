@@ -30,7 +30,7 @@ def test_fresh_caches_train_identical_oracles_and_restore_the_setting(tmp_path, 
     assert len(first) == len(second) > 0
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
-    assert list((tmp_path / "cache1" / "oracles").glob("*-v2-aug-*.weights.h5"))
+    assert list((tmp_path / "cache1" / "oracles").glob("*-v3-aug-*.weights.h5"))
 
 
 def _tiny_run(root, cache, out, monkeypatch):

@@ -28,7 +28,7 @@ import numpy as np
 from ganleak_cli.data.registry import cache_dir
 from ganleak_cli.metrics.evaluate import leakage
 from ganleak_cli.metrics.identity import IDENTITY_MAX_REFS, identity_against, identity_figures
-from ganleak_cli.metrics.oracle import ORACLE_VERSION
+from ganleak_cli.metrics.oracle import oracle_version
 from ganleak_cli.metrics.similarity import nearest_ssim
 from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
 from ganleak_cli.pixels import to_model_range
@@ -110,7 +110,7 @@ def _cache_file(data, target: int):
     digest = hashlib.sha256()
     for part in (data.x_train, data.y_train, data.x_test, data.y_test):
         digest.update(np.ascontiguousarray(part).tobytes())
-    version = f"{CALIBRATION_VERSION}-{ORACLE_VERSION}"
+    version = f"{CALIBRATION_VERSION}-{oracle_version(len(data.y_test))}"
     key = f"{data.name}-{version}-t{target}-{digest.hexdigest()[:16]}.json"
     return cache_dir() / "calibration" / key
 

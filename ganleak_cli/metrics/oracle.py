@@ -2,12 +2,16 @@
 
 For MNIST that is the official test split; for AT&T faces the 120 held-out faces (images 8–10 of
 each person), which, like any held-out set under ``SMALL_SET`` images, are augmented (seeded
-flips and shifts) to ``AUGMENTED_SIZE`` training images.
+flips and shifts) to ``AUGMENTED_SIZE`` training images and trained for ``AUGMENTED_EPOCHS``
+epochs, stopping at the first that names every one of the original images right: four epochs
+(MNIST's) left the 64×64 face oracle at 0.89 on its own faces and 0.73 on the faces it never
+saw, naming none of person s18's; trained to fit its own faces it names 0.9 of the unseen ones.
 
 It is a fixed measuring instrument: trained once with its own seed (``ORACLE_SEED``) under
 TensorFlow op determinism (so a fresh cache trains the same weights again) and cached by the
 sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle.
-``ORACLE_VERSION`` v1 oracles were trained without op determinism and are not reused.
+``ORACLE_VERSION`` v1 oracles were trained without op determinism and are not reused;
+``AUGMENTED_VERSION`` names the small-set oracles' training (v2-aug: four epochs, not reused).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ ORACLE_SEED = 1234
 ORACLE_VERSION = "v2"
 SMALL_SET = 1000          # fewer training images (AT&T: 120 held-out faces): augment them
 AUGMENTED_SIZE = 4000     # … to this many flipped and shifted copies
+AUGMENTED_EPOCHS = 20     # … and trained up to this many epochs: until it names every one of
+                          # the original images right (but at least ``epochs``)
+AUGMENTED_VERSION = "v3-aug"
 MAX_SHIFT = 0.08          # largest shift, as a fraction of the side
 DOWNSAMPLE_FROM = 48      # images at least this large are average-pooled ×2 first
 
@@ -49,9 +56,14 @@ def build_oracle(image_shape, num_classes: int) -> keras.Model:
     ], name="oracle")
 
 
+def oracle_version(count: int) -> str:
+    """The version of the oracle trained on ``count`` images (small sets are augmented)."""
+    return AUGMENTED_VERSION if count < SMALL_SET else ORACLE_VERSION
+
+
 def _cache_path(name: str, images: np.ndarray, labels: np.ndarray) -> Path:
     digest = hashlib.sha256(images.tobytes() + labels.astype(np.int64).tobytes()).hexdigest()
-    version = ORACLE_VERSION + ("-aug" if len(images) < SMALL_SET else "")
+    version = oracle_version(len(images))
     return cache_dir() / "oracles" / f"{name}-{version}-{digest[:16]}.weights.h5"
 
 
@@ -79,10 +91,32 @@ def train_oracle(images: np.ndarray, labels: np.ndarray, num_classes: int,
     model = build_oracle(images.shape[1:], num_classes)
     model.compile(optimizer=keras.optimizers.Adam(1e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    callbacks = []
     if len(images) < SMALL_SET:
+        callbacks = [FitsItsImages(to_unit(images), labels, min_epochs=epochs)]
         images, labels = augment(images, labels)
-    model.fit(to_unit(images), labels, batch_size=128, epochs=epochs, verbose=0)
+        epochs = AUGMENTED_EPOCHS
+    model.fit(to_unit(images), labels, batch_size=128, epochs=epochs, verbose=0,
+              callbacks=callbacks)
     return model
+
+
+class FitsItsImages(keras.callbacks.Callback):
+    """Stops training, after ``min_epochs``, at the first epoch whose model names every one of
+    the original (un-augmented) training images right."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, min_epochs: int):
+        super().__init__()
+        self.images, self.labels, self.min_epochs = images, labels, min_epochs
+        self.epochs_run = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs_run = epoch + 1
+        if self.epochs_run < self.min_epochs:
+            return
+        named = self.model.predict(self.images, batch_size=512, verbose=0).argmax(axis=1)
+        if np.array_equal(named, self.labels):
+            self.model.stop_training = True
 
 
 class Oracle:
