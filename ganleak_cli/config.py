@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,8 @@ class SimConfig:
     gen_batch: int = 64
     gen_lr: float = 2e-4
     gen_tv: float | None = None
+    gen_width: int = 128
+    gen_ema: float = 0.0
     fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
@@ -112,6 +115,10 @@ class SimConfig:
 
     def validate(self, num_classes: int = 10) -> "SimConfig":
         """Raise ValueError('<field>: …') for the first inconsistent setting; return self."""
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{field.name}: must be a finite number, got {value}")
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
                           ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
                           ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64)):
@@ -125,6 +132,10 @@ class SimConfig:
                 raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
         if self.gen_tv < 0:
             raise ValueError(f"gen_tv: must be ≥ 0, got {self.gen_tv}")
+        if self.gen_width < 8:
+            raise ValueError(f"gen_width: must be ≥ 8, got {self.gen_width}")
+        if not 0.0 <= self.gen_ema < 1.0:
+            raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
         if self.tau < 0:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:

@@ -91,6 +91,14 @@ def _read_json(path: Path) -> dict:
     return value
 
 
+def _is_record(record) -> bool:
+    """An evaluation record: a JSON object with a whole, non-negative round number."""
+    if not isinstance(record, dict):
+        return False
+    number = record.get("round")
+    return isinstance(number, int) and not isinstance(number, bool) and number >= 0
+
+
 def read_records(path: Path, finished: bool = False) -> tuple[list[dict], tuple]:
     """The evaluations of metrics.jsonl, and notes on what was left out. A damaged line is named
     (NotARunFolder), except the last line of an unfinished run, which a kill may have torn: that
@@ -102,7 +110,7 @@ def read_records(path: Path, finished: bool = False) -> tuple[list[dict], tuple]
             record = json.loads(line)
         except ValueError:
             record = None
-        if not isinstance(record, dict) or "round" not in record:
+        if not _is_record(record):
             if number == len(lines) and not finished:
                 notes = (f"{path}: line {number} is torn (a killed run?); left out",)
                 continue

@@ -33,6 +33,8 @@ class GanSettings:
     gen_batch: int
     gen_lr: float
     gen_tv: float                   # weight of a total-variation prior (0: the paper's loss)
+    gen_width: int                  # the generator's width (channels of its last hidden stage × 8)
+    gen_ema: float                  # decay of the weight average the evaluation renders (0: off)
     fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
     fake_pool: str                  # replace | accumulate
     attack_after: int               # honest turns before the attack starts
@@ -50,7 +52,8 @@ class Generator:
 
     def __init__(self, image_shape, settings: GanSettings, seed: int):
         self.settings = settings
-        self.model = build_generator(image_shape)
+        self.model = build_generator(image_shape, width=settings.gen_width)
+        self.average = self._build_average(image_shape) if settings.gen_ema else None
         self.optimizer = keras.optimizers.Adam(settings.gen_lr, beta_1=0.5)
         self.optimizer.build(self.model.trainable_variables)
         self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -70,8 +73,27 @@ class Generator:
                 loss = self.loss_fn(labels, logits) + s.gen_tv * mean_total_variation(images)
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply(grads, self.model.trainable_variables)
+            self._update_average()
             total += loss
         return total / tf.cast(steps, tf.float32)
+
+    def _build_average(self, image_shape) -> keras.Model:
+        """A copy of the generator whose weights follow an exponential moving average."""
+        average = build_generator(image_shape, width=self.settings.gen_width,
+                                  name="generator_average")
+        for kept, weight in zip(average.weights, self.model.weights):
+            kept.assign(weight)
+        return average
+
+    def _update_average(self) -> None:
+        """Trainable weights: decay towards the generator's; batch-norm statistics: copied."""
+        if self.average is None:
+            return
+        decay = self.settings.gen_ema
+        trainable = {id(v) for v in self.model.trainable_variables}
+        for kept, weight in zip(self.average.weights, self.model.weights):
+            kept.assign(decay * kept + (1.0 - decay) * weight if id(weight) in trainable
+                        else weight)
 
     def train(self, discriminator: keras.Model) -> float:
         """``gen_steps`` generator updates against the discriminator; mean loss."""
@@ -84,20 +106,27 @@ class Generator:
         return self.model(z, training=False).numpy()
 
     def render(self, noise: np.ndarray) -> np.ndarray:
-        """Samples for fixed noise (grids), in [−1, 1]."""
-        return self.model(noise, training=False).numpy()
+        """Samples for fixed noise (grids, evaluation), in [−1, 1]: from the weight average when
+        ``gen_ema`` is on (the adversary's fakes always come from the generator itself)."""
+        model = self.model if self.average is None else self.average
+        return model(noise, training=False).numpy()
 
     def state_dict(self) -> dict:
         """Weights (batch-norm statistics included), Adam state, noise seed state, last loss."""
-        return {"weights": variables_state(self.model.weights),
-                "optimizer": variables_state(self.optimizer.variables),
-                "seed": variables_state([self.seed.state]), "last_loss": self.last_loss}
+        state = {"weights": variables_state(self.model.weights),
+                 "optimizer": variables_state(self.optimizer.variables),
+                 "seed": variables_state([self.seed.state]), "last_loss": self.last_loss}
+        if self.average is not None:
+            state["average"] = variables_state(self.average.weights)
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what ``state_dict`` returned."""
         load_variables_state(self.model.weights, state["weights"])
         load_variables_state(self.optimizer.variables, state["optimizer"])
         load_variables_state([self.seed.state], state["seed"])
+        if self.average is not None:
+            load_variables_state(self.average.weights, state["average"])
         self.last_loss = float(state["last_loss"])
 
 

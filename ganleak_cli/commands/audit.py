@@ -4,11 +4,11 @@ beside the ε it claims. Exit 0 when the bound stays below the claim, 1 when it 
 from __future__ import annotations
 
 import json
-import math
 
 import click
 
 from ganleak_cli.commands.options import command_option
+from ganleak_cli.commands.params import FiniteFloat
 from ganleak_cli.stdio import stdout_to_stderr
 
 option = command_option("audit")  # GANLEAK_AUDIT_<OPTION>
@@ -17,16 +17,6 @@ MECHANISM_NAMES = ("shokri", "dpsgd", "svt", "svt-noisy-value", "svt-unscaled-no
                    "svt-no-threshold-noise", "dpsgd-unclipped")
 FAMILY_OPTIONS = {"shokri": ("epsilon", "params", "c"), "svt": ("epsilon",),
                   "dpsgd": ("noise_multiplier", "l2_clip", "delta")}
-
-
-class FiniteFloat(click.FloatRange):
-    """A FloatRange that also refuses nan and ±inf."""
-
-    def convert(self, value, param, ctx):
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
 
 
 POSITIVE = FiniteFloat(min=0.0, min_open=True)

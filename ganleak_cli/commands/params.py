@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from ganleak_cli.data import DATASETS
 from ganleak_cli.data.folder import PREFIX as FOLDER_PREFIX
 
+
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses nan and ±inf (``nan`` passes a plain range: every
+    comparison with it is false)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 POSITIVE_INT = click.IntRange(min=1)
-FRACTION = click.FloatRange(min=0.0, max=1.0, min_open=True)
-POSITIVE_FLOAT = click.FloatRange(min=0.0, min_open=True)
+FRACTION = FiniteFloat(min=0.0, max=1.0, min_open=True)
+POSITIVE_FLOAT = FiniteFloat(min=0.0, min_open=True)
+NON_NEGATIVE_FLOAT = FiniteFloat(min=0.0)
 
 
 class ClassList(click.ParamType):

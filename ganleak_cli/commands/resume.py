@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -30,12 +31,54 @@ def read_run_config(run_dir: Path) -> dict:
     except (OSError, ValueError) as exc:
         raise click.BadParameter(f"{path}: not a run folder with a readable config.json "
                                  f"({type(exc).__name__})", param_hint="'--resume'") from None
+    if not isinstance(recorded, dict):
+        raise click.BadParameter(f"{path}: not a run's config (a JSON object of options)",
+                                 param_hint="'--resume'")
     fields = {f for f in SimConfig.__dataclass_fields__}
     values = {k: v for k, v in recorded.items() if k in fields}
     for name in CLASS_FIELDS:
-        if name in values:
+        if name in values and values[name] is not None:
+            if not (isinstance(values[name], list)
+                    and all(isinstance(c, int) and not isinstance(c, bool)
+                            for c in values[name])):
+                raise click.BadParameter(f"{path}: {name} is not a list of class numbers",
+                                         param_hint="'--resume'")
             values[name] = tuple(values[name])
     return values
+
+
+def _wrong_kind(value, option: click.Parameter, default) -> bool:
+    """JSON values a config.json cannot hold for this option: None where the option has a
+    value by default, lists and objects, fractions for whole numbers, non-booleans for flags."""
+    if value is None:
+        return default is not None
+    kind = option.type
+    return (isinstance(value, (dict, list))
+            or (isinstance(kind, click.types.IntParamType) and not isinstance(value, int))
+            or (isinstance(kind, click.types.BoolParamType) and not isinstance(value, bool)))
+
+
+def _checked(ctx: click.Context, values: dict, path: Path) -> dict:
+    """Each recorded value passed through its option's own type (range, choice, dataset name):
+    a damaged config.json is named, key and all, rather than failing later."""
+    options = {p.name: p for p in ctx.command.params}
+    defaults = {f.name: f.default for f in dataclasses.fields(SimConfig)}
+    checked = dict(values)
+    for name, value in values.items():
+        option = options.get(name)
+        if option is None or name in CLASS_FIELDS:
+            continue
+        if _wrong_kind(value, option, defaults.get(name)):
+            raise click.BadParameter(f"{path}: key {name!r}: {value!r} is not a valid value",
+                                     param_hint="'--resume'")
+        if value is None:
+            continue
+        try:
+            checked[name] = option.type.convert(value, option, ctx)
+        except click.BadParameter as exc:
+            raise click.BadParameter(f"{path}: key {name!r}: {exc.message}",
+                                     param_hint="'--resume'") from None
+    return checked
 
 
 def resume_config(ctx: click.Context, run_dir: str) -> SimConfig:
@@ -45,7 +88,8 @@ def resume_config(ctx: click.Context, run_dir: str) -> SimConfig:
         names = ", ".join("--" + n.replace("_", "-") for n in clash)
         raise click.BadParameter(f"continues the run with its recorded options; do not combine "
                                  f"it with {names}", param_hint="'--resume'")
-    values = read_run_config(Path(run_dir))
+    values = _checked(ctx, read_run_config(Path(run_dir)),
+                      RunFolder(Path(run_dir)).path(CONFIG))
     values["out"] = run_dir
     if ctx.get_parameter_source("data_dir") in (ParameterSource.COMMANDLINE,
                                                  ParameterSource.ENVIRONMENT):

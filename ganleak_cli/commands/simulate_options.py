@@ -9,10 +9,12 @@ import click
 from ganleak_cli.commands.options import option
 from ganleak_cli.commands.params import (
     FRACTION,
+    NON_NEGATIVE_FLOAT,
     POSITIVE_FLOAT,
     POSITIVE_INT,
     ClassList,
     DatasetName,
+    FiniteFloat,
 )
 from ganleak_cli.config import (
     ACCOUNTANTS,
@@ -106,7 +108,7 @@ SIMULATE_OPTIONS = [
                help="Fraction of parameters downloaded per turn (most-updated first)."),
     sim_option("--selection", type=click.Choice(SELECTIONS),
                help="Upload rule: largest |Δ|, or random among |Δ| ≥ τ."),
-    sim_option("--tau", type=click.FloatRange(min=0.0),
+    sim_option("--tau", type=NON_NEGATIVE_FLOAT,
                help="Threshold τ of the random upload rule."),
     sim_option("--gamma", type=POSITIVE_FLOAT, show_default="no bound",
                help="Clip each uploaded value to [−γ, γ]."),
@@ -124,10 +126,17 @@ SIMULATE_OPTIONS = [
                help="Generator updates per adversary turn."),
     sim_option("--gen-batch", type=POSITIVE_INT, help="Generator mini-batch size."),
     sim_option("--gen-lr", type=POSITIVE_FLOAT, help="Generator Adam learning rate."),
-    sim_option("--gen-tv", type=click.FloatRange(min=0.0),
+    sim_option("--gen-tv", type=NON_NEGATIVE_FLOAT,
                show_default=per_dataset_default("gen_tv"),
                help="Weight of a total-variation penalty in the generator's loss (an adversary's "
                     "prior that images are smooth; 0 is the paper's attack)."),
+    sim_option("--gen-width", type=click.IntRange(min=8),
+               help="Width of the DCGAN generator: its projection has 2× this many channels, "
+                    "halved at each ×2 stage (DCGAN's own 64×64 generator is 512)."),
+    sim_option("--gen-ema", type=FiniteFloat(min=0.0, max=1.0, max_open=True),
+               help="Evaluate (and draw the grids from) an exponential moving average of the "
+                    "generator's weights with this decay; 0: the generator itself. The fakes the "
+                    "adversary trains on always come from the generator."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
@@ -142,9 +151,9 @@ SIMULATE_OPTIONS = [
                help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
     sim_option("--dp-gamma", type=POSITIVE_FLOAT,
                help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
-    sim_option("--dp-tau", type=click.FloatRange(min=0.0),
+    sim_option("--dp-tau", type=NON_NEGATIVE_FLOAT,
                help="Shokri: selection threshold τ."),
-    sim_option("--dp-delta", type=click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True),
+    sim_option("--dp-delta", type=FiniteFloat(min=0.0, max=1.0, min_open=True, max_open=True),
                help="δ at which composed ε is reported."),
     sim_option("--dp-adversary", is_flag=True,
                help="Apply the defence to the adversary's uploads too."),
@@ -162,10 +171,10 @@ SIMULATE_OPTIONS = [
                     "(the paper: 5000)."),
     sim_option("--mia-window", type=POSITIVE_INT,
                help="MI-FACE: β, the window of the plateau stopping rule."),
-    sim_option("--mia-min-improvement", type=click.FloatRange(min=0.0),
+    sim_option("--mia-min-improvement", type=NON_NEGATIVE_FLOAT,
                help="MI-FACE: stop a sample when its best cost improved by no more than this "
                     "over the last --mia-window steps."),
-    sim_option("--mia-cost-threshold", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+    sim_option("--mia-cost-threshold", type=FiniteFloat(min=0.0, max=1.0, max_open=True),
                help="MI-FACE: the paper's γ, stop a sample once its cost "
                                  "1 − p(target) ≤ this (0: off)."),
     sim_option("--mia-lr", type=POSITIVE_FLOAT,
@@ -174,7 +183,7 @@ SIMULATE_OPTIONS = [
     sim_option("--mia-process", type=click.Choice(MIA_PROCESSES),
                help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
                     "denoise)."),
-    sim_option("--mia-init-noise", type=click.FloatRange(min=0.0),
+    sim_option("--mia-init-noise", type=NON_NEGATIVE_FLOAT,
                help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
                     "so that the --eval-samples inversions differ (0: all identical)."),
     sim_option("--eval-every", type=POSITIVE_INT, show_default=per_dataset_default("eval_every"),

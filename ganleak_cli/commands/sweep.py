@@ -12,6 +12,7 @@ import click
 from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.commands.options import command_option
 from ganleak_cli.commands.outdir import check_writable
+from ganleak_cli.commands.params import FiniteFloat
 from ganleak_cli.sweep.executors import job_env, run_local, run_ray
 from ganleak_cli.sweep.plan import LOGS_NAME, RESULTS_NAME, command_args, plan_runs
 from ganleak_cli.sweep.results import result_row, write_intervals, write_results
@@ -44,9 +45,9 @@ STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
         show_default="cores // jobs", help="Local executor: TensorFlow threads of each run.")
 @option("--ray-address", default=None, show_default="RAY_ADDRESS, else a new local runtime",
         help="Ray: address of the cluster to join.")
-@option("--ray-cpus-per-task", type=click.FloatRange(min=0.0, min_open=True), default=1.0,
+@option("--ray-cpus-per-task", type=FiniteFloat(min=0.0, min_open=True), default=1.0,
         help="Ray: CPUs reserved per run (also its TensorFlow threads).")
-@option("--ray-gpus-per-task", type=click.FloatRange(min=0.0), default=0.0,
+@option("--ray-gpus-per-task", type=FiniteFloat(min=0.0), default=0.0,
         help="Ray: GPUs reserved per run.")
 @option("--seeds", type=click.IntRange(min=1), default=None, show_default="one run each",
         help="Run every configuration with this many seeds (s, s + 1, …) and write "
