@@ -8,7 +8,7 @@ PROFILE ?= quick
 JOBS ?= 2
 
 .PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
-	reproduce-figures golden clean
+	reproduce-figures frontier golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
 	@$(PYTHON3) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "ganleak needs Python >= 3.10; set PYTHON3=python3.x")'
@@ -51,6 +51,9 @@ bench-memory:  ## peak RSS of 40 AT&T victims + adversary vs 1 victim (needs the
 
 reproduce-figures:  ## every preset of ganleak_cli/presets/ at PROFILE=tiny|quick|full → figures/REPORT.md
 	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --jobs $(JOBS)
+
+frontier:  ## the defence frontier (Shokri DP, DP-SGD, sparsification; 3 seeds in quick) → figures/frontier/REPORT.md
+	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --only frontier --figures figures/frontier --jobs $(JOBS)
 
 headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 	$(PYTHON) -m ganleak_cli.cli simulate --victims 1 --out runs/headline --overwrite

@@ -9,7 +9,7 @@ never leaves a half-written ``figures/``.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganleak_cli.artifacts import RunFolder
@@ -22,6 +22,7 @@ from ganleak_cli.report import (
     plot_curve,
     strip_file,
 )
+from ganleak_cli.reproduce import frontier
 from ganleak_cli.reproduce.claims import judge
 from ganleak_cli.reproduce.presets import Preset, run_folder_name
 from ganleak_cli.tables import md_table
@@ -44,6 +45,7 @@ class PresetResult:
     runs: dict          # run name → report.Run of its first seed, or None when it never started
     verdicts: list
     figures: list       # (caption, relative path)
+    frontier: list = field(default_factory=list)   # REPORT.md lines of a [frontier] preset
 
 
 def load_preset_runs(preset: Preset, runs_root: Path) -> dict:
@@ -67,9 +69,34 @@ def preset_result(preset: Preset, runs_root: Path, folder: Path) -> PresetResult
     verdicts = [judge(claim, summaries) for claim in preset.claims]
     target = folder / preset.name
     target.mkdir(parents=True, exist_ok=True)
-    figures = grid_figures(runs, target) + curve_figures(runs, target)
+    lines, figures = frontier_part(preset, runs, summaries, target)
+    figures += grid_figures(runs, target) + curve_figures(runs, target)
     return PresetResult(preset, runs, verdicts,
-                        [(c, f"{preset.name}/{p.name}") for c, p in figures])
+                        [(c, f"{preset.name}/{p.name}") for c, p in figures], lines)
+
+
+FRONTIER_PLOTS = (("victim_class_accuracy", "model accuracy on the victims' classes", False),
+                  ("epsilon_total", "honest total ε of a victim", True))
+
+
+def frontier_part(preset: Preset, runs: dict, summaries: dict, target: Path):
+    """A ``[frontier]`` preset's section lines and its two figures (nothing for other presets,
+    or before any of its runs started)."""
+    started = [run for run in runs.values() if run is not None]
+    if not preset.frontier or not started:
+        return [], []
+    from ganleak_cli.data import load_dataset
+
+    config = started[0].config
+    data = load_dataset(config["dataset"], config.get("data_dir"), config.get("image_size"))
+    lines = frontier.reference_lines(data, config["target_class"], config["victim_classes"])
+    all_points = frontier.points(preset.frontier, summaries)
+    figures = []
+    for key, label, log_x in FRONTIER_PLOTS:
+        path = target / f"frontier_{key}.png"
+        path.write_bytes(frontier.plot(all_points, lines, key, label, log_x))
+        figures.append((f"attack success vs {label}", path))
+    return frontier.section(all_points, lines), figures
 
 
 def grid_figures(runs: dict, target: Path) -> list:
@@ -147,6 +174,8 @@ def preset_section(result: PresetResult) -> list[str]:
     for name, run in result.runs.items():
         lines.append(f"- run `{name}`: {run.status if run else 'not started'}")
     lines.append("")
+    if result.frontier:
+        lines += [*result.frontier, ""]
     for name, run in result.runs.items():
         table = calibration_table(run) if run is not None else []
         if table:

@@ -13,7 +13,7 @@ Option keys and values are checked exactly as a sweep file's are (``sweep.spec``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from ganleak_cli.sweep.spec import SweepSpec, checked_table, simulate_command
 
 PROFILES = ("tiny", "quick", "full")
 PROFILES_FILE = "profiles.toml"
-PRESET_KEYS = ("title", "paper", "base", "runs", "profiles", "claims")
+PRESET_KEYS = ("title", "paper", "base", "runs", "profiles", "claims", "frontier")
 CLAIM_KEYS = ("claim", "check", "explain")
 
 
@@ -39,6 +39,7 @@ class Preset:
     runs: dict          # run name → option table (TOML keys)
     claims: list        # dicts with claim, check, explain
     seeds: int = 1      # each run once per seed: seed, seed + 1, … (claims judged over them)
+    frontier: dict = field(default_factory=dict)   # defence → its runs, weakest first
 
 
 def shipped_presets() -> Path:
@@ -92,7 +93,8 @@ def load_preset(path: Path, profile: str, shared: dict) -> Preset:
                   paper=str(data.get("paper", "")),
                   runs={name: {**base, **values, **shared, **own}
                         for name, values in runs.items()},
-                  claims=checked_claims(str(path), data.get("claims", []), runs), seeds=seeds)
+                  claims=checked_claims(str(path), data.get("claims", []), runs), seeds=seeds,
+                  frontier=checked_frontier(str(path), table(str(path), data, "frontier"), runs))
 
 
 def table(path: str, data: dict, key: str) -> dict:
@@ -118,6 +120,22 @@ def checked_claims(path: str, claims, runs) -> list:
         except ClaimError as exc:
             raise ConfigFileError(path, f"[[claims]] #{i}: {exc}") from None
     return claims
+
+
+def checked_frontier(path: str, frontier: dict, runs) -> dict:
+    """``[frontier]``: each defence (a line of the frontier figures) → a list of the preset's
+    run names, weakest defence first; a run on no more than one line."""
+    seen = set()
+    for defence, names in frontier.items():
+        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+            raise ConfigFileError(path, f"[frontier] {defence}: expected a list of run names")
+        for name in names:
+            if name not in runs:
+                raise ConfigFileError(path, f"[frontier] {defence}: no run named {name!r}")
+            if name in seen:
+                raise ConfigFileError(path, f"[frontier] {defence}: {name!r} is on two lines")
+            seen.add(name)
+    return frontier
 
 
 def run_folder_name(preset: Preset, run: str, seed_index: int = 0) -> str:
