@@ -23,7 +23,10 @@ CURVES = [
     ("oracle_target_rate", "Oracle target rate (samples the oracle calls the target)", (0.0, 1.0)),
     ("nn_ssim_heldout", "Nearest-neighbour SSIM to held-out target images", None),
     ("epsilon_total", "ε total (composed, largest over private participants)", None),
+    ("fid_oracle", "Fréchet distance to held-out target images (oracle features)", None),
+    ("diversity", "Sample diversity (mean pairwise distance)", None),
 ]
+REFERENCE_CURVE = "nn_ssim_heldout"   # the curve the verdict cards' reference lines are drawn on
 # Rows of the table, in this order, when any run has them; then every other numeric
 # top-level key that all runs share.
 TABLE_KEYS = ["rounds", "seed", "attack", "target_class", "defense", "model_accuracy",
@@ -79,6 +82,7 @@ class Report:
     curves: list[Image] = field(default_factory=list)
     grids: dict[str, list[Image]] = field(default_factory=dict)
     calibration: dict[str, list[list[str]]] = field(default_factory=dict)
+    cards: list = field(default_factory=list)      # report_card.Card per run
 
 
 def _read_json(path: Path) -> dict:
@@ -179,8 +183,9 @@ def table_rows(runs: list[Run]) -> list[tuple[str, list[str]]]:
     return rows + [(k, [format_value(run.summary.get(k)) for run in runs]) for k in keys]
 
 
-def plot_curve(runs: list[Run], key: str, title: str, ylim) -> bytes | None:
-    """One PNG with the runs that have ``key`` overlaid over rounds (None when none has it)."""
+def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes | None:
+    """One PNG with the runs that have ``key`` overlaid over rounds (None when none has it),
+    and ``lines`` (name → value) as dashed horizontal reference lines."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -196,6 +201,8 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim) -> bytes | None:
     for index, run, points in series:  # a run keeps its colour in every plot
         label = run.name if run.finished else f"{run.name} (unfinished)"
         ax.plot(*zip(*points), marker="o", markersize=3, label=label, color=f"C{index % 10}")
+    for offset, (name, value) in enumerate((lines or {}).items()):
+        ax.axhline(value, linestyle="--", linewidth=1, color=f"C{7 + offset % 3}", label=name)
     ax.set(title=title, xlabel="round", ylabel=key)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if ylim:
@@ -209,11 +216,11 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim) -> bytes | None:
     return buffer.getvalue()
 
 
-def curve_images(runs: list[Run]) -> list[Image]:
-    """The CURVES any run has data for."""
+def curve_images(runs: list[Run], lines=None) -> list[Image]:
+    """The CURVES any run has data for; ``lines`` drawn on the REFERENCE_CURVE."""
     images = []
     for key, title, ylim in CURVES:
-        data = plot_curve(runs, key, title, ylim)
+        data = plot_curve(runs, key, title, ylim, lines if key == REFERENCE_CURVE else None)
         if data is not None:
             images.append(Image(f"curve_{key}.png", title, data))
     return images
@@ -293,16 +300,23 @@ def calibration_table(run: Run) -> list[list[str]]:
 
 def build(paths: list[str]) -> Report:
     """Read the runs and draw everything the page shows."""
+    from ganleak_cli.report_card import card, shared_lines
+
     runs = load_runs(paths)
     calibration = {run.name: calibration_table(run) for run in runs}
-    return Report(runs=runs, table=table_rows(runs), curves=curve_images(runs),
+    cards = [card(run) for run in runs]
+    return Report(runs=runs, table=table_rows(runs), curves=curve_images(runs, shared_lines(cards)),
                   grids=grid_images(runs),
-                  calibration={name: rows for name, rows in calibration.items() if rows})
+                  calibration={name: rows for name, rows in calibration.items() if rows},
+                  cards=cards)
 
 
 def render_markdown(report: Report) -> str:
     """report.md: images referenced by file name (written beside it)."""
-    lines = ["# ganleak report", "", "Runs:", ""]
+    lines = ["# ganleak report", "", "## Verdict", ""]
+    lines += md_table(["run", "verdict", "why"],
+                      [[c.run, f"**{c.verdict}**", "; ".join(c.reasons)] for c in report.cards])
+    lines += ["", "Runs:", ""]
     lines += [f"- **{run.name}** — `{run.root}` ({run.status})" for run in report.runs]
     lines += ["", "## Final numbers", ""]
     lines += md_table(["", *[run.name for run in report.runs]],
@@ -363,7 +377,22 @@ STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;"
          "text-align:right}td:first-child,th:first-child{text-align:left}"
          "figure{display:inline-block;margin:.5em}img{max-width:100%}"
-         ".unfinished{color:#b00}")
+         ".unfinished{color:#b00}"
+         ".card{border-radius:6px;padding:.6em 1em;margin:.4em 0;border:2px solid}"
+         ".card h2{margin:.1em 0;font-size:1.3em}.card ul{margin:.3em 0}"
+         ".leaked{background:#f8d0cc;border-color:#c0392b}"
+         ".not-shown{background:#d4efd9;border-color:#27ae60}"
+         ".no-verdict{background:#e4e4e4;border-color:#888}")
+CARD_CLASSES = {"LEAKED": "leaked", "NOT SHOWN TO LEAK": "not-shown", "NO VERDICT": "no-verdict"}
+
+
+def cards_html(report: Report) -> str:
+    """The verdict cards at the top of report.html: one coloured box per run."""
+    esc = html.escape
+    return "".join(f'<div class="card {CARD_CLASSES[c.verdict]}"><h2>{esc(c.run)}: '
+                   f"{esc(c.verdict)}</h2><ul>"
+                   + "".join(f"<li>{esc(reason)}</li>" for reason in c.reasons)
+                   + "</ul></div>" for c in report.cards)
 
 
 def render_html(report: Report) -> str:
@@ -380,7 +409,8 @@ def render_html(report: Report) -> str:
                                                 or "<p>(no grids)</p>")
                     for name, images in report.grids.items())
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ganleak report</title>"
-            f"<style>{STYLE}</style></head><body><h1>ganleak report</h1><ul>{runs}</ul>"
+            f"<style>{STYLE}</style></head><body><h1>ganleak report</h1>{cards_html(report)}"
+            f"<ul>{runs}</ul>"
             f"<h2>Final numbers</h2><table><tr><th></th>{head}</tr>{rows}</table>"
             f"<p>Final numbers come from summary.json; an unfinished run shows its last "
             f"evaluation.</p><h2>Curves over rounds</h2>{curves}{calibration_html(report)}"

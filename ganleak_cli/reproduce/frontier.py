@@ -15,14 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from ganleak_cli.intervals import interval
+from ganleak_cli.metrics import reference
 from ganleak_cli.tables import md_table
 
 SUCCESS = "nn_ssim_heldout"
 FIGURES = ("oracle_target_rate", "nn_ssim_heldout", "victim_class_accuracy", "epsilon_total")
-REFERENCE_SAMPLES = 100
 
 
 @dataclass(frozen=True)
@@ -36,20 +34,13 @@ class Point:
 
 
 def reference_lines(data, target: int, classes) -> dict:
-    """``nn_ssim_heldout`` of real images: of the other ``classes`` the one that scores highest
-    (the strictest line), held-out images of the target against the others, uniform noise."""
-    from ganleak_cli.metrics.similarity import nearest_ssim
-
-    held = data.x_test[data.y_test == target]
-    own, rest = held[:REFERENCE_SAMPLES], held[REFERENCE_SAMPLES:]
-    noise = np.random.default_rng(0).integers(0, 256, own.shape, dtype=np.uint8)
-    others = {c: float(nearest_ssim(data.x_test[data.y_test == c][:REFERENCE_SAMPLES],
-                                    held)[0].mean()) for c in classes if c != target}
-    closest = max(others, key=others.get)
-    return {f"another class ({closest}, the closest of {sorted(others)})": others[closest],
-            f"the class itself ({target}, held-out vs the rest)":
-                float(nearest_ssim(own, rest)[0].mean()),
-            "uniform noise": float(nearest_ssim(noise, held)[0].mean())}
+    """The reference lines (``metrics.reference``), named for the report."""
+    lines = reference.reference_lines(data, target, classes)
+    closest = lines["another_class"]
+    others = sorted(c for c in classes if c != target)
+    return {f"{reference.ANOTHER} ({closest}, the closest of {others})": lines[reference.ANOTHER],
+            f"{reference.ITSELF} ({target}, held-out vs the rest)": lines[reference.ITSELF],
+            reference.NOISE: lines[reference.NOISE]}
 
 
 def points(frontier: dict, summaries: dict) -> list[Point]:

@@ -1,0 +1,127 @@
+"""The report's verdict card: per run, did the attack leak the target class, read against what
+real images score, and how much privacy did a victim spend.
+
+* A face run (its summary has ``face_verdict``) is judged by the face verdict
+  (docs/faces.md), beside its calibration rows.
+* Any other attack run leaked when the oracle names the target in at least ``ORACLE_BAR`` of
+  the samples **and** ``nn_ssim_heldout`` is closer to what real images of the class score than
+  to what real images of the closest other class score (above the midpoint of the two
+  ``metrics.reference`` lines). Merely above the other class's line is not enough: 64 real 1s
+  score 0.450 against held-out 3s, above the line of 100 real 1s (0.448). The lines need the
+  run's dataset; when it cannot be read the card says so and gives no verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ganleak_cli.errors import GanleakError
+
+ORACLE_BAR = 0.9
+LEAKED, NOT_SHOWN, NO_VERDICT = "LEAKED", "NOT SHOWN TO LEAK", "NO VERDICT"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One run's verdict: the word, the reasons, and the reference lines used (may be empty)."""
+
+    run: str
+    verdict: str
+    reasons: list
+    lines: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=8)
+def _lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -> dict:
+    from ganleak_cli.data import load_dataset
+    from ganleak_cli.metrics.reference import reference_lines
+
+    return reference_lines(load_dataset(dataset, data_dir, image_size), target, classes)
+
+
+def lines_for(config: dict) -> tuple[dict, str]:
+    """The run's reference lines and "" — or {} and why they are unavailable."""
+    try:
+        key = (config["dataset"], config.get("data_dir"), config.get("image_size"),
+               int(config["target_class"]), tuple(config["victim_classes"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        return {}, f"the run's config.json does not say which data ({exc})"
+    try:
+        return _lines(*key), ""
+    except (OSError, ValueError, GanleakError) as exc:
+        return {}, f"the run's data could not be read ({exc})"
+
+
+def _figure(summary: dict, key: str):
+    value = summary.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
+
+
+def privacy_line(summary: dict) -> str | None:
+    """What a victim spent, when the run had a defence."""
+    eps = _figure(summary, "epsilon_total")
+    if eps is None:
+        return None
+    delta = _figure(summary, "delta")
+    return f"privacy spent: ε = {eps:.4g}" + (f" at δ = {delta:g}" if delta else "")
+
+
+def face_card(name: str, summary: dict) -> Card:
+    passed = summary.get("face_verdict") == 1.0
+    failed = summary.get("face_verdict_failed") or ""
+    reasons = ["the face verdict passes: oracle, identity above its baselines, SSIM and no "
+               "collapse, together" if passed else f"the face verdict fails on: {failed}"]
+    return Card(name, LEAKED if passed else NOT_SHOWN, reasons)
+
+
+def attack_card(name: str, summary: dict, config: dict) -> Card:
+    oracle, ssim = _figure(summary, "oracle_target_rate"), _figure(summary, "nn_ssim_heldout")
+    if oracle is None or ssim is None:
+        return Card(name, NO_VERDICT, ["no evaluation of an attack's samples"])
+    lines, why = lines_for(config)
+    if not lines:
+        return Card(name, NO_VERDICT, [f"no reference lines: {why}"])
+    from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
+
+    midpoint = (lines[ANOTHER] + lines[ITSELF]) / 2
+    beats = ssim > midpoint
+    reasons = [f"oracle names the target in {oracle:.2f} of the samples "
+               f"({'≥' if oracle >= ORACLE_BAR else '<'} {ORACLE_BAR})",
+               f"nn_ssim_heldout {ssim:.3f}: {'closer to' if beats else 'not closer to'} real "
+               f"images of the class ({lines[ITSELF]:.3f}) than of the closest other class "
+               f"({lines['another_class']}: {lines[ANOTHER]:.3f}; midpoint {midpoint:.3f}); "
+               f"noise {lines[NOISE]:.3f}"]
+    leaked = oracle >= ORACLE_BAR and beats
+    return Card(name, LEAKED if leaked else NOT_SHOWN, reasons, lines)
+
+
+def card(run) -> Card:
+    """The verdict card of one report.Run."""
+    summary = run.summary or (run.records[-1] if run.records else {})
+    if summary.get("attack", run.config.get("attack")) == "none":
+        result = Card(run.name, NO_VERDICT, ["no attack in this run"])
+    elif "face_verdict" in summary:
+        result = face_card(run.name, summary)
+    else:
+        result = attack_card(run.name, summary, run.config)
+    spent = privacy_line(summary)
+    if not run.finished:
+        result.reasons.append(f"unfinished: the last evaluation (round {run.last_round})")
+    if spent:
+        result.reasons.append(spent)
+    return result
+
+
+def shared_lines(cards: list[Card]) -> dict:
+    """The reference lines to draw on the SSIM curve: those of the cards that have any, when
+    they all agree (one dataset and target); else none."""
+    from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
+
+    found = [c.lines for c in cards if c.lines]
+    if not found or any(lines != found[0] for lines in found):
+        return {}
+    lines = found[0]
+    return {f"real images of another class ({lines['another_class']})": lines[ANOTHER],
+            "real images of the class": lines[ITSELF], "uniform noise": lines[NOISE]}

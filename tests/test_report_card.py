@@ -1,0 +1,125 @@
+"""The report's verdict card, on real MNIST reference lines: real images of the class pass,
+crafted fakes (a flat image, real images of another class, a collapsed pattern) do not, even when
+the oracle is fooled; and report.html rendered in a real headless browser (Chromium) shows it."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from cli_runs import invoke
+from PIL import Image
+
+from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
+from ganleak_cli.metrics.similarity import nearest_ssim
+from ganleak_cli.report_card import LEAKED, NO_VERDICT, NOT_SHOWN
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    if not os.environ.get("GANLEAK_DATA_DIR"):
+        pytest.skip("GANLEAK_DATA_DIR is not set")
+    from ganleak_cli.data import load_dataset
+    return load_dataset("mnist")
+
+
+def run_folder(root, ssim, oracle, **summary):
+    """A finished MNIST run (target 3, victims 0–4) whose final figures are given."""
+    (root / "grids").mkdir(parents=True)
+    config = {"dataset": "mnist", "data_dir": os.environ.get("GANLEAK_DATA_DIR"),
+              "image_size": None, "target_class": 3, "victim_classes": [0, 1, 2, 3, 4],
+              "attack": "active", "rounds": 10}
+    figures = {"oracle_target_rate": oracle, "nn_ssim_heldout": ssim, "model_accuracy": 0.9,
+               **summary}
+    (root / "config.json").write_text(json.dumps(config))
+    (root / "metrics.jsonl").write_text(json.dumps({"round": 10, **figures}) + "\n")
+    (root / "summary.json").write_text(json.dumps({"rounds": 10, "attack": "active",
+                                                   **figures}))
+    Image.fromarray(np.full((28, 56), 128, np.uint8)).save(root / "grids" / "round_0010.png")
+    return root
+
+
+def crafted(mnist):
+    """Sample sets scored with the run's own code (nn_ssim_heldout against held-out 3s)."""
+    threes = mnist.x_test[mnist.y_test == 3]
+    pattern = np.tile(np.eye(28, dtype=np.uint8)[..., None] * 255, (64, 1, 1, 1))
+    return {"real 3s (held-out vs the rest)": (threes[:64], threes[100:]),
+            "flat grey": (np.full((64, 28, 28, 1), 128, np.uint8), threes),
+            "real 1s": (mnist.x_test[mnist.y_test == 1][:64], threes),
+            "collapsed pattern": (pattern, threes)}
+
+
+def test_real_images_of_the_class_leak_and_crafted_fakes_do_not(mnist, tmp_path):
+    expected = {"real 3s (held-out vs the rest)": LEAKED, "flat grey": NOT_SHOWN,
+                "real 1s": NOT_SHOWN, "collapsed pattern": NOT_SHOWN}
+    folders = []
+    for i, (name, (images, refs)) in enumerate(crafted(mnist).items()):
+        ssim = float(nearest_ssim(images, refs)[0].mean())
+        folders.append(run_folder(tmp_path / f"r{i}", ssim, oracle=1.0))  # a fooled oracle
+    result = invoke(["report", *map(str, folders), "--out", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "rep" / "report.md").read_text()
+    verdicts = [line.split("|")[2].strip(" *") for line in text.splitlines()
+                if re.match(r"\| r\d \| \*\*", line)]
+    assert verdicts == list(expected.values()), text
+
+
+def test_the_card_reads_the_reference_lines_and_the_oracle(mnist):
+    from ganleak_cli.report import load_run
+    from ganleak_cli.report_card import card
+
+    def verdict(tmp, **figures):
+        return card(load_run(run_folder(tmp, **figures), "r"))
+
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        good = verdict(tmp / "a", ssim=0.58, oracle=1.0)
+        assert good.verdict == LEAKED and good.lines[NOISE] < good.lines[ANOTHER] < 0.58
+        assert good.lines[ANOTHER] < good.lines[ITSELF]
+        assert verdict(tmp / "b", ssim=0.58, oracle=0.5).verdict == NOT_SHOWN
+        spent = verdict(tmp / "c", ssim=0.2, oracle=1.0, epsilon_total=8.0, delta=1e-5)
+        assert spent.verdict == NOT_SHOWN and "ε = 8 at δ = 1e-05" in spent.reasons[-1]
+
+
+def test_a_run_whose_data_cannot_be_read_gets_no_verdict(tmp_path):
+    from ganleak_cli.report import load_run
+    from ganleak_cli.report_card import card
+
+    root = run_folder(tmp_path / "r", ssim=0.6, oracle=1.0)
+    config = json.loads((root / "config.json").read_text())
+    (root / "config.json").write_text(json.dumps({**config, "dataset": "folder:/nonexistent"}))
+    result = card(load_run(root, "r"))
+    assert result.verdict == NO_VERDICT and "could not be read" in result.reasons[0]
+
+
+def browser():
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("GANLEAK_REQUIRE_BROWSER"):
+            pytest.fail("GANLEAK_REQUIRE_BROWSER is set but no chromium is on the PATH")
+        pytest.skip("no chromium (apt-get install chromium)")
+    return found
+
+
+def test_report_html_in_a_headless_browser_shows_the_verdict_card_first(mnist, tmp_path):
+    chromium = browser()
+    leaked = run_folder(tmp_path / "leaked", ssim=0.58, oracle=1.0)
+    result = invoke(["report", str(leaked), "--out", str(tmp_path / "rep"), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    shot = tmp_path / "shot.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", f"--screenshot={shot}", "--window-size=1200,1400",
+                    (tmp_path / "rep" / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert pixels.shape == (1400, 1200, 3)
+    assert np.mean(pixels.sum(axis=2) < 600) > 0.02          # not a blank page
+    top = pixels[:400]
+    card_red = np.all(np.abs(top - [248, 208, 204]) <= 6, axis=2)  # the LEAKED card's fill
+    assert card_red.mean() > 0.05, card_red.mean()
+    assert not np.all(np.abs(pixels[700:] - [248, 208, 204]) <= 6, axis=2).any(axis=1).all()
