@@ -214,3 +214,50 @@ def test_infinite_epsilon_with_theta_u_one_releases_only_eligible_entries():
     # c = n (θu = 1): expected the same two, not all five
     indices, _ = shokri_release(delta, delta.size, np.inf, gamma, tau, np.random.default_rng(0))
     np.testing.assert_array_equal(indices, plain)
+
+
+@pytest.mark.parametrize("tau, eps_per_param", [(0.008, 10.0), (0.005, 100.0), (0.0, 1.0)])
+def test_the_closed_form_selects_as_the_sweeps_do(tau, eps_per_param):
+    """``sparse_vector_select`` draws the sweep of each parameter's first pass in closed form;
+    ``sparse_vector_select_by_sweeps`` plays the sweeps out. Over 3000 uploads each, every
+    parameter's inclusion rate agrees within sampling error (|z| < 4.5 over 40 parameters),
+    in a regime that needs many sweeps (τ above most |Δ|) and in one that needs one."""
+    n, c, gamma, trials = 40, 8, 0.01, 3000
+    delta = np.random.default_rng(5).uniform(-gamma, gamma, n)
+    delta[:5] = 2 * gamma
+    scales = shokri.shokri_scales(eps_per_param * c, c, gamma)
+    rates = []
+    for select in (shokri.sparse_vector_select, shokri.sparse_vector_select_by_sweeps):
+        rng, counts = np.random.default_rng(1), np.zeros(n)
+        for _ in range(trials):
+            chosen = select(delta, c, gamma, tau, scales, rng)
+            assert chosen.size == c and np.unique(chosen).size == c
+            counts[chosen] += 1
+        rates.append(counts / trials)
+    pooled = (rates[0] + rates[1]) / 2
+    z = np.abs(rates[0] - rates[1]) / np.sqrt(np.maximum(pooled * (1 - pooled), 1e-4) * 2 / trials)
+    assert z.max() < 4.5, z.max()
+    if eps_per_param >= 10:                                   # little noise: large |Δ| win
+        assert rates[0][:5].mean() > rates[0][5:].mean()
+
+
+def test_the_closed_form_keeps_the_limit_on_sweeps():
+    """With τ far above every |Δ| and little noise, almost nothing passes within MAX_PASSES
+    sweeps: both forms return fewer than c, and the closed form as few as the sweeps."""
+    n, c, gamma = 2000, 500, 0.01
+    delta = np.random.default_rng(2).uniform(-0.2 * gamma, 0.2 * gamma, n)
+    scales = shokri.shokri_scales(1000.0 * c, c, gamma)
+    sizes = [select(delta, c, gamma, gamma, scales, np.random.default_rng(3)).size
+             for select in (shokri.sparse_vector_select, shokri.sparse_vector_select_by_sweeps)]
+    assert sizes[0] < c and sizes[1] < c
+    assert abs(sizes[0] - sizes[1]) <= 4 * np.sqrt(max(sizes)) + 2
+
+
+def test_first_pass_sweep_is_geometric():
+    rng = np.random.default_rng(0)
+    p = np.full(200_000, 0.2)
+    sweeps = shokri.first_pass_sweep(p, rng.random(p.size))
+    assert sweeps.min() == 1 and sweeps.mean() == pytest.approx(1 / 0.2, rel=0.02)
+    assert np.mean(sweeps == 1) == pytest.approx(0.2, abs=0.005)
+    edge = shokri.first_pass_sweep(np.array([0.0, 1.0, 1e-30]), np.array([0.5, 0.5, 0.5]))
+    assert edge[0] == np.inf and edge[1] == 1 and 1e28 < edge[2] < np.inf

@@ -13,9 +13,19 @@ release (the sparse vector technique) and ε2 = 2/9·ε for the released values,
     release           bound(bound(Δw_j, γ) + r'_j, γ),  r'_j ~ Lap(σ(ε2))
 
 The value is clipped before the noise (so that Δf = 2γ holds) and again after it. The paper
-quotes the budget per parameter, ε/c. Here the loop over randomly picked parameters is
-vectorised: each pass tests a random permutation of the not-yet-selected parameters with fresh
-query noise and keeps the first hits, in order, until c are selected.
+quotes the budget per parameter, ε/c.
+
+The selection loop — sweep the not-yet-selected parameters in a fresh random order, testing each
+with fresh query noise, until c have passed (at most ``MAX_PASSES`` sweeps) — is drawn in
+closed form rather than played out. Given the threshold, parameter j passes one test with
+probability p_j = P(Lap(2σ(ε1)) ≥ τ + r_τ − |bound(Δw_j)|), independently of every other test, so
+the sweep in which it would first pass is geometric, G_j ~ Geom(p_j), independently across j;
+within a sweep the order is uniform. The loop therefore selects every parameter with G_j < k*
+and a uniformly random subset of those with G_j = k*, where k* is the sweep in which the c-th
+pass happens — which is how ``sparse_vector_select`` draws it: one uniform number per parameter
+and one shuffle, whatever the number of sweeps. (Playing the loop out, as
+``sparse_vector_select_by_sweeps`` does and the tests compare against, re-shuffles and re-noises
+the whole vector once per sweep: up to 1000 sweeps per upload once most |Δ| are below τ.)
 """
 
 from __future__ import annotations
@@ -58,13 +68,49 @@ def laplace(rng: np.random.Generator, scale: float, size: int) -> np.ndarray:
 
 def sparse_vector_select(delta: np.ndarray, c: int, gamma: float, tau: float,
                          scales: ShokriScales, rng: np.random.Generator) -> np.ndarray:
-    """Indices of c parameters whose noisy clipped |Δ| passes the noisy threshold (sorted)."""
+    """Indices of c parameters whose noisy clipped |Δ| passes the noisy threshold (sorted),
+    drawn in closed form (the module's docstring): the sweep of each parameter's first pass."""
     magnitude = np.abs(np.clip(delta, -gamma, gamma))
     if scales.query == 0.0:  # ε = ∞: no noise, a random c among those with |Δ| ≥ τ
         eligible = np.flatnonzero(magnitude >= tau)
         return np.sort(rng.permutation(eligible)[:c])
     if c >= delta.size:  # with noise every parameter passes eventually: all are selected
         return np.arange(delta.size)
+    threshold = tau + rng.laplace(0.0, scales.threshold)
+    sweep = first_pass_sweep(laplace_survival(threshold - magnitude, scales.query),
+                             rng.random(delta.size))
+    ranked = np.flatnonzero(sweep <= MAX_PASSES)
+    if ranked.size <= c:
+        return ranked            # fewer than c ever pass within MAX_PASSES sweeps: all of them
+    ranked = ranked[np.argsort(sweep[ranked], kind="stable")]
+    last = sweep[ranked[c - 1]]                      # k*: the sweep of the c-th pass
+    before = ranked[sweep[ranked] < last]
+    tied = ranked[sweep[ranked] == last]
+    return np.sort(np.concatenate([before, rng.permutation(tied)[:c - before.size]]))
+
+
+def laplace_survival(x: np.ndarray, scale: float) -> np.ndarray:
+    """P(Lap(0, scale) ≥ x), elementwise, in float64."""
+    x = np.asarray(x, dtype=np.float64) / scale
+    return np.where(x >= 0, 0.5 * np.exp(-np.abs(x)), 1.0 - 0.5 * np.exp(-np.abs(x)))
+
+
+def first_pass_sweep(p: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Geom(p) by inversion from uniforms in [0, 1): the sweep (1, 2, …) of the first success
+    of tests that each succeed with probability p; inf where p is 0 (float64, no overflow for
+    tiny p)."""
+    with np.errstate(divide="ignore"):
+        sweeps = np.ceil(np.log1p(-uniform) / np.log1p(-np.minimum(p, 1.0)))
+    return np.where(p >= 1.0, 1.0, np.where(p <= 0.0, np.inf, np.maximum(sweeps, 1.0)))
+
+
+def sparse_vector_select_by_sweeps(delta: np.ndarray, c: int, gamma: float, tau: float,
+                                   scales: ShokriScales, rng: np.random.Generator) -> np.ndarray:
+    """The same selection played out sweep by sweep (the reference the tests compare the
+    closed form against; slow once most |Δ| are below τ)."""
+    magnitude = np.abs(np.clip(delta, -gamma, gamma))
+    if scales.query == 0.0 or c >= delta.size:
+        return sparse_vector_select(delta, c, gamma, tau, scales, rng)
     threshold = tau + rng.laplace(0.0, scales.threshold)
     remaining = np.arange(delta.size)
     chosen: list[np.ndarray] = []

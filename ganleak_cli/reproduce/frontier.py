@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 
 from ganleak_cli.intervals import interval
-from ganleak_cli.metrics import reference
 from ganleak_cli.tables import md_table
 
 SUCCESS = "nn_ssim_heldout"
@@ -34,7 +33,10 @@ class Point:
 
 
 def reference_lines(data, target: int, classes) -> dict:
-    """The reference lines (``metrics.reference``), named for the report."""
+    """The reference lines (``metrics.reference``, imported here: it needs TensorFlow, and
+    ``ganleak reproduce --help`` must not), named for the report."""
+    from ganleak_cli.metrics import reference
+
     lines = reference.reference_lines(data, target, classes)
     closest = lines["another_class"]
     others = sorted(c for c in classes if c != target)
