@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import re
 import shutil
@@ -186,34 +185,25 @@ def table_rows(runs: list[Run]) -> list[tuple[str, list[str]]]:
 def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes | None:
     """One PNG with the runs that have ``key`` overlaid over rounds (None when none has it),
     and ``lines`` (name → value) as dashed horizontal reference lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
+
+    from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 
     series = [(i, run, [(r["round"], r[key]) for r in run.records if _is_number(r.get(key))])
               for i, run in enumerate(runs)]
     series = [(i, run, points) for i, run, points in series if points]
     if not series:
         return None
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    fig, ax = new_figure()
     for index, run, points in series:  # a run keeps its colour in every plot
         label = run.name if run.finished else f"{run.name} (unfinished)"
         ax.plot(*zip(*points), marker="o", markersize=3, label=label, color=f"C{index % 10}")
-    for offset, (name, value) in enumerate((lines or {}).items()):
-        ax.axhline(value, linestyle="--", linewidth=1, color=f"C{7 + offset % 3}", label=name)
+    draw_reference_lines(ax, lines)
     ax.set(title=title, xlabel="round", ylabel=key)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if ylim:
         ax.set_ylim(*ylim)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return png_bytes(fig, ax)
 
 
 def curve_images(runs: list[Run], lines=None) -> list[Image]:

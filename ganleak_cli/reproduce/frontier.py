@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from ganleak_cli.intervals import interval
+from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 from ganleak_cli.tables import md_table
 
 SUCCESS = "nn_ssim_heldout"
@@ -112,14 +113,7 @@ def plot(all_points: list[Point], lines: dict, x_key: str, x_label: str, log_x: 
     """Success against ``x_key``, one line per defence with both intervals, and the reference
     lines dashed; points without an ``x_key`` figure (no ε for plain sparsification) are left
     out of that plot."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    fig, ax = new_figure((6.4, 4.0))
     for index, defence in enumerate(dict.fromkeys(p.defence for p in all_points)):
         mine = [p for p in all_points if p.defence == defence
                 and p.figures[x_key] is not None and p.figures[SUCCESS] is not None]
@@ -128,15 +122,8 @@ def plot(all_points: list[Point], lines: dict, x_key: str, x_label: str, log_x: 
                         xerr=[p.figures[x_key][1] for p in mine],
                         yerr=[p.figures[SUCCESS][1] for p in mine], marker="o", capsize=3,
                         label=defence, color=f"C{index}")
-    for index, (name, value) in enumerate(lines.items()):
-        ax.axhline(value, linestyle="--", linewidth=1, color=f"C{7 + index % 3}", label=name)
+    draw_reference_lines(ax, lines)
     ax.set(xlabel=x_label, ylabel=SUCCESS, title=f"attack success vs {x_label}")
     if log_x:
         ax.set_xscale("log")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="x-small")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return png_bytes(fig, ax, "x-small")
