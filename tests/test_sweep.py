@@ -479,3 +479,15 @@ def test_intervals_csv_gives_mean_and_95_percent_half_width_over_seeds(tmp_path)
     assert grouped[1.0]["seeds"] == 2  # the failed run is not averaged in
     text = write_intervals(tmp_path / "intervals.csv", rows).read_text()
     assert text.splitlines()[0].startswith("seeds,") and "nn_ssim_heldout_ci95" in text
+
+
+def test_the_sweep_progress_line_counts_runs_and_gives_the_eta():
+    from ganleak_cli.commands.sweep import progress_line
+
+    ok = {"name": "lr=0.1", "exit_code": 0, "seconds": 21.3}
+    line = progress_line(ok, 2, 6, "out", elapsed=90.0)
+    assert line == "[2/6] lr=0.1: finished in 21.3s  (elapsed 0:01:30, ETA 0:03:00)"
+    failed = {"name": "lr=9", "exit_code": 1, "error": "boom", "seconds": 1.0}
+    line = progress_line(failed, 6, 6, "out", elapsed=4000.0)
+    assert line.startswith("[6/6] lr=9: FAILED (exit 1): boom") and "ETA 0:00:00" in line
+    assert "elapsed 1:06:40" in line

@@ -5,6 +5,7 @@ No TensorFlow (or Ray) import here: every run is a subprocess."""
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 
 import click
@@ -122,12 +123,14 @@ def execute(runs, out: str, executor: str, local: tuple, ray: dict) -> dict:
     todo = [run for run in runs if run.state != "finished"]
     click.echo(f"{count_states(runs)}; running {len(todo)} with the {executor} executor"
                + (f", {jobs} at a time" if executor == "local" else ""), err=True)
-    outcomes = {}
+    outcomes, started = {}, time.monotonic()
 
     def on_done(outcome: dict) -> None:
-        """Record one finished (or failed) run and say so on stderr."""
+        """Record one finished (or failed) run and say so on stderr, with the time elapsed
+        and the time left at the pace so far."""
         outcomes[outcome["name"]] = outcome
-        click.echo(progress_line(outcome, len(outcomes), len(todo), out), err=True)
+        click.echo(progress_line(outcome, len(outcomes), len(todo), out,
+                                 time.monotonic() - started), err=True)
 
     work = [job(run, out) for run in todo]
     if work and executor == "local":
@@ -144,10 +147,23 @@ def job(run, out: str) -> dict:
             "log": str(Path(out) / LOGS_NAME / f"{run.name}.log"), "env": job_env()}
 
 
-def progress_line(outcome: dict, done: int, total: int, out: str) -> str:
-    """``[2/4] theta_u=1.0,seed=2: finished in 21.3s`` (or why it failed)."""
+def progress_line(outcome: dict, done: int, total: int, out: str,
+                  elapsed: float | None = None) -> str:
+    """``[2/4] theta_u=1.0,seed=2: finished in 21.3s  (elapsed 0:00:43, ETA 0:00:43)`` (or why
+    it failed); the ETA is the time left at the pace of the runs done so far."""
     head = f"[{done}/{total}] {outcome['name']}: "
+    pace = ""
+    if elapsed is not None:
+        left = elapsed / done * (total - done)
+        pace = f"  (elapsed {_clock(elapsed)}, ETA {_clock(left)})"
     if outcome["exit_code"] == 0:
-        return head + f"finished in {outcome['seconds']:.1f}s"
+        return head + f"finished in {outcome['seconds']:.1f}s" + pace
     log = Path(out) / LOGS_NAME / f"{outcome['name']}.log"
-    return head + f"FAILED (exit {outcome['exit_code']}): {outcome['error']}  [log: {log}]"
+    return (head + f"FAILED (exit {outcome['exit_code']}): {outcome['error']}  [log: {log}]"
+            + pace)
+
+
+def _clock(seconds: float) -> str:
+    """``H:MM:SS``."""
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
