@@ -66,6 +66,7 @@ class SimConfig:
     gamma: float | None = None
     order: str = "round-robin"
     protocol: str = "dssgd"
+    clients_per_round: int | None = None   # FedAvg: participants sampled per round (None: all)
     lr: float = 0.05
     batch_size: int = 64
     local_steps: int | None = None
@@ -199,6 +200,8 @@ class SimConfig:
         check_image_size(self.dataset, size)
 
     def _validate_protocol(self) -> None:
+        if self.clients_per_round is not None:
+            self._validate_clients_per_round()
         if self.protocol != "fedavg":
             return
         if self.defense == "shokri":
@@ -207,6 +210,15 @@ class SimConfig:
         if self.theta_u < 1 or self.theta_d < 1:
             raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
                              "--theta-d must stay 1")
+
+    def _validate_clients_per_round(self) -> None:
+        if self.protocol != "fedavg":
+            raise ValueError("clients_per_round: samples clients of FedAvg rounds; it needs "
+                             "--protocol fedavg (DSSGD has --order random/async)")
+        if not 1 <= self.clients_per_round <= self.victims + 1:
+            raise ValueError(f"clients_per_round: must be between 1 and the {self.victims + 1} "
+                             f"participants (victims and the adversary), got "
+                             f"{self.clients_per_round}")
 
     def _validate_mia(self) -> None:
         for name in ("mia_iterations", "mia_window"):

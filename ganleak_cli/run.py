@@ -171,7 +171,7 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
                  order_rng=np.random.default_rng(seeds["order"]), fixed_noise=fixed_noise,
                  oracle=oracle, truth=truth,
                  attack=_attack(cfg, data, trainers[1], seeds["mia"], fixed_noise),
-                 protocol=make_protocol(cfg.protocol))
+                 protocol=make_protocol(cfg.protocol, cfg.clients_per_round))
 
 
 def _attack(cfg: SimConfig, data, trainer: LocalTrainer, mia_seed, fixed_noise):

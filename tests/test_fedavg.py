@@ -1,7 +1,9 @@
 """FedAvg (``--protocol fedavg``): the averaging arithmetic, one participant = local training,
 the policy choice in one place, and a tiny real run on a folder dataset of synthetic PNGs."""
 
+import dataclasses
 import json
+import os
 
 import numpy as np
 import pytest
@@ -127,3 +129,74 @@ def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
     assert summary["rounds"] == 2 and 0.0 <= summary["identity_match"] <= 1.0
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["protocol"] == "fedavg" and config["image_size"] == 28
+
+
+# --- client sampling (--clients-per-round) ------------------------------------------------------
+
+def test_every_client_by_default_drawing_nothing():
+    rng = np.random.default_rng(0)
+    before = rng.bit_generator.state
+    assert FedAvgRound().sampled(5, rng) == [0, 1, 2, 3, 4]
+    assert FedAvgRound(5).sampled(5, rng) == [0, 1, 2, 3, 4]
+    assert rng.bit_generator.state == before   # runs without sampling keep their random stream
+
+
+def test_k_clients_are_sampled_uniformly_without_replacement():
+    policy, rng = FedAvgRound(2), np.random.default_rng(1)
+    rounds = [policy.sampled(5, rng) for _ in range(5000)]
+    assert all(len(r) == 2 and r[0] < r[1] for r in rounds)
+    share = np.bincount(np.concatenate(rounds), minlength=5) / 5000
+    np.testing.assert_allclose(share, 2 / 5, atol=0.03)   # each client in 2 of 5 rounds
+
+
+def test_only_the_sampled_clients_are_averaged():
+    """Two participants whose local training is replaced by a constant: the average is the
+    sampled one's constant, never the other's."""
+    class Constant:
+        def __init__(self, value):
+            self.value, self.local_weights = value, None
+
+        def turn(self, server, rules):
+            self.local_weights = np.full_like(server.weights, self.value)
+
+        def example_count(self):
+            return 10
+
+    @dataclasses.dataclass(frozen=True)
+    class Rules:
+        theta_d: float = 1.0
+
+    server = ParameterServer(np.zeros(4, np.float32))
+    FedAvgRound(1).play([Constant(1.0), Constant(3.0)], server, Rules(), "round-robin",
+                        np.random.default_rng(0))
+    assert set(np.unique(server.weights)) <= {1.0, 3.0} and np.unique(server.weights).size == 1
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"protocol": "dssgd", "clients_per_round": 1}, "needs --protocol fedavg"),
+    ({"protocol": "fedavg", "victims": 2, "clients_per_round": 4}, "between 1 and the 3"),
+])
+def test_clients_per_round_is_checked(change, named):
+    with pytest.raises(ValueError, match=named):
+        SimConfig(**change).validate()
+
+
+@pytest.mark.slow
+def test_sampled_fedavg_on_real_mnist_trains_k_clients_a_round(tmp_path, monkeypatch):
+    """4 victims and the insider, 2 sampled a round, 4 rounds: 8 local trainings, and the
+    shared model learns the victims' digits (well above chance 0.2)."""
+    import ganleak_cli.protocol.fedavg as fedavg
+    from ganleak_cli.run import simulate
+
+    if not os.environ.get("GANLEAK_DATA_DIR"):
+        pytest.skip("GANLEAK_DATA_DIR is not set")
+    calls = []
+    real = fedavg.local_model
+    monkeypatch.setattr(fedavg, "local_model",
+                        lambda p, s, r: calls.append(p) or real(p, s, r))
+    cfg = SimConfig(protocol="fedavg", victims=4, clients_per_round=2, rounds=4, eval_every=4,
+                    attack="none", records_per_class=200, out=str(tmp_path / "run"))
+    summary = simulate(cfg)
+    assert len(calls) == 8 and len({id(p) for p in calls}) >= 3
+    assert summary["victim_class_accuracy"] > 0.5
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["clients_per_round"] == 2

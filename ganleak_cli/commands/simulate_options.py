@@ -118,6 +118,9 @@ SIMULATE_OPTIONS = [
                help="dssgd: Shokri & Shmatikov's selective SGD turns; fedavg: every participant "
                     "trains from the global model and the server averages the models, weighted by "
                     "record count."),
+    sim_option("--clients-per-round", type=POSITIVE_INT, show_default="all",
+               help="FedAvg: participants sampled uniformly (the adversary among them) to train "
+                    "and be averaged each round, as real federations sample clients."),
     sim_option("--lr", type=POSITIVE_FLOAT, help="Local SGD learning rate."),
     sim_option("--batch-size", type=POSITIVE_INT, help="Local mini-batch size."),
     sim_option("--local-steps", type=POSITIVE_INT, show_default=per_dataset_default("local_steps"),

@@ -58,13 +58,26 @@ def local_model(participant, server, rules) -> np.ndarray:
 
 
 class FedAvgRound:
-    """One FedAvg round: every participant trains from the global model, the server averages."""
+    """One FedAvg round: every participant (or ``clients_per_round`` of them, sampled uniformly
+    without replacement from the round's generator) trains from the global model; the server
+    averages their models."""
 
     name = "fedavg"
 
+    def __init__(self, clients_per_round: int | None = None):
+        self.clients_per_round = clients_per_round
+
+    def sampled(self, count: int, rng) -> list[int]:
+        """The participants of this round, in index order (all, drawing nothing, by default)."""
+        if self.clients_per_round is None or self.clients_per_round >= count:
+            return list(range(count))
+        return sorted(rng.choice(count, size=self.clients_per_round, replace=False).tolist())
+
     def play(self, participants, server, rules, order: str, rng) -> None:
-        """Train every participant locally and replace the global weights by their average."""
+        """Train the round's participants locally and replace the global weights by their
+        average."""
         average = RunningAverage()
-        for person in participants:
+        for index in self.sampled(len(participants), rng):
+            person = participants[index]
             average.add(local_model(person, server, rules), person.example_count())
         server.replace(average.result())

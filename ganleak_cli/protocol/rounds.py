@@ -24,9 +24,10 @@ class DssgdRound:
             server.apply(participants[who].turn(server, rules))
 
 
-def make_protocol(name: str):
-    """The round policy for ``--protocol``."""
-    policies = {"dssgd": DssgdRound, "fedavg": FedAvgRound}
-    if name not in policies:
-        raise ValueError(f"protocol: must be one of {', '.join(PROTOCOLS)}, got {name!r}")
-    return policies[name]()
+def make_protocol(name: str, clients_per_round: int | None = None):
+    """The round policy for ``--protocol`` (FedAvg samples ``clients_per_round`` clients)."""
+    if name == "dssgd":
+        return DssgdRound()
+    if name == "fedavg":
+        return FedAvgRound(clients_per_round)
+    raise ValueError(f"protocol: must be one of {', '.join(PROTOCOLS)}, got {name!r}")
