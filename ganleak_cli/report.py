@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ganleak_cli.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 from ganleak_cli.errors import GanleakError
+from ganleak_cli.report_card import card, shared_lines
 from ganleak_cli.tables import md_table
 
 # (metric key, plot title, fixed y range or None)
@@ -290,8 +291,6 @@ def calibration_table(run: Run) -> list[list[str]]:
 
 def build(paths: list[str]) -> Report:
     """Read the runs and draw everything the page shows."""
-    from ganleak_cli.report_card import card, shared_lines
-
     runs = load_runs(paths)
     calibration = {run.name: calibration_table(run) for run in runs}
     cards = [card(run) for run in runs]
