@@ -63,10 +63,15 @@ def test_the_shipped_frontier_covers_three_defences_with_three_seeds_in_quick():
     assert set(preset.frontier) == {"shokri", "dpsgd", "sparsification"}
     assert preset.seeds >= 3
     assert [preset.runs[r]["dp-eps-per-param"] for r in preset.frontier["shokri"]] == [
-        1000, 100, 10, 1]    # weakest defence first
+        10, 1, 0.01]    # weakest defence first
+    assert [preset.runs[r]["noise-multiplier"] for r in preset.frontier["dpsgd"]] == [0.5, 1, 2]
     assert all(preset.runs[r]["defense"] == "dpsgd" for r in preset.frontier["dpsgd"])
     assert [preset.runs[r]["theta-u"] for r in preset.frontier["sparsification"]] == [
         1, 0.1, 0.01]
+    # one attack for every point: only the defence changes
+    schedules = {tuple(preset.runs[r][k] for k in ("rounds", "attack-after", "fakes-per-turn"))
+                 for names in preset.frontier.values() for r in names}
+    assert schedules == {(180, 100, 128)}
 
 
 def fake_run(folder, summary, data_dir):

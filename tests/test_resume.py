@@ -97,3 +97,17 @@ def test_resume_refuses_new_options(reference):
     assert done.returncode == 2
     assert "--resume" in done.stderr and "--rounds" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_how_often_a_run_is_evaluated_changes_none_of_its_figures(reference, tmp_path):
+    """Evaluation draws no random numbers (fixed sampling noise, no training): evaluating only at
+    the end gives the last round's samples and figures of a run evaluated every 2 rounds. The
+    slow attack tests evaluate rarely because of this."""
+    once = tmp_path / "once"
+    run(*ARGS, "--eval-every", "6", "--out", str(once))
+    last = "round_0006"
+    assert (once / "samples" / f"{last}.npz").read_bytes() == \
+        (reference / "samples" / f"{last}.npz").read_bytes()
+    every_two = json.loads((reference / "metrics.jsonl").read_text().splitlines()[-1])
+    only = [json.loads(line) for line in (once / "metrics.jsonl").read_text().splitlines()]
+    assert len(only) == 1 and only[0] == every_two
