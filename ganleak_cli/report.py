@@ -14,7 +14,7 @@ from pathlib import Path
 from ganleak_cli.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 from ganleak_cli.errors import GanleakError
 from ganleak_cli.report_card import card, shared_lines
-from ganleak_cli.tables import md_table
+from ganleak_cli.tables import is_number, md_table
 
 # (metric key, plot title, fixed y range or None)
 CURVES = [
@@ -159,10 +159,6 @@ def load_runs(paths: list[str]) -> list[Run]:
     return [load_run(root, name) for root, name in zip(roots, run_names(roots))]
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def format_value(value) -> str:
     """A table cell: 4 significant digits for floats, '—' when absent."""
     if value is None:
@@ -176,7 +172,7 @@ def table_rows(runs: list[Run]) -> list[tuple[str, list[str]]]:
     """(row name, one cell per run): status, the TABLE_KEYS any run has, then the other
     numeric top-level keys all runs share."""
     keys = [k for k in TABLE_KEYS if any(k in run.summary for run in runs)]
-    shared = set.intersection(*({k for k, v in run.summary.items() if _is_number(v)}
+    shared = set.intersection(*({k for k, v in run.summary.items() if is_number(v)}
                                 for run in runs))
     keys += sorted(shared - set(keys))
     rows = [("status", [run.status for run in runs])]
@@ -190,7 +186,7 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes
 
     from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 
-    series = [(i, run, [(r["round"], r[key]) for r in run.records if _is_number(r.get(key))])
+    series = [(i, run, [(r["round"], r[key]) for r in run.records if is_number(r.get(key))])
               for i, run in enumerate(runs)]
     series = [(i, run, points) for i, run, points in series if points]
     if not series:

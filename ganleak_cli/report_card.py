@@ -14,9 +14,10 @@ real images score, and how much privacy did a victim spend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ganleak_cli.errors import GanleakError
+from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE, run_lines
+from ganleak_cli.tables import is_number
 
 ORACLE_BAR = 0.9
 LEAKED, NOT_SHOWN, NO_VERDICT = "LEAKED", "NOT SHOWN TO LEAK", "NO VERDICT"
@@ -32,14 +33,6 @@ class Card:
     lines: dict = field(default_factory=dict)
 
 
-@lru_cache(maxsize=8)
-def _lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -> dict:
-    from ganleak_cli.data import load_dataset
-    from ganleak_cli.metrics.reference import reference_lines
-
-    return reference_lines(load_dataset(dataset, data_dir, image_size), target, classes)
-
-
 def lines_for(config: dict) -> tuple[dict, str]:
     """The run's reference lines and "" — or {} and why they are unavailable."""
     try:
@@ -48,15 +41,14 @@ def lines_for(config: dict) -> tuple[dict, str]:
     except (KeyError, TypeError, ValueError) as exc:
         return {}, f"the run's config.json does not say which data ({exc})"
     try:
-        return _lines(*key), ""
+        return run_lines(*key), ""
     except (OSError, ValueError, GanleakError) as exc:
         return {}, f"the run's data could not be read ({exc})"
 
 
 def _figure(summary: dict, key: str):
     value = summary.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        else None
+    return float(value) if is_number(value) else None
 
 
 def privacy_line(summary: dict) -> str | None:
@@ -83,8 +75,6 @@ def attack_card(name: str, summary: dict, config: dict) -> Card:
     lines, why = lines_for(config)
     if not lines:
         return Card(name, NO_VERDICT, [f"no reference lines: {why}"])
-    from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
-
     midpoint = (lines[ANOTHER] + lines[ITSELF]) / 2
     beats = ssim > midpoint
     reasons = [f"oracle names the target in {oracle:.2f} of the samples "
@@ -117,8 +107,6 @@ def card(run) -> Card:
 def shared_lines(cards: list[Card]) -> dict:
     """The reference lines to draw on the SSIM curve: those of the cards that have any, when
     they all agree (one dataset and target); else none."""
-    from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
-
     found = [c.lines for c in cards if c.lines]
     if not found or any(lines != found[0] for lines in found):
         return {}

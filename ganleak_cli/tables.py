@@ -4,6 +4,11 @@ records into ``a/b`` keys (results.csv, TensorBoard)."""
 from __future__ import annotations
 
 
+def is_number(value) -> bool:
+    """An int or a float, not a boolean (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown table (pipes in cells escaped)."""
     def line(cells):
@@ -17,6 +22,6 @@ def numeric_leaves(record: dict, prefix: str = "") -> dict:
     for key, value in record.items():
         if isinstance(value, dict):
             numbers.update(numeric_leaves(value, f"{prefix}{key}/"))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif is_number(value):
             numbers[prefix + key] = value
     return numbers

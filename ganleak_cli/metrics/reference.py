@@ -3,19 +3,30 @@
 A reconstruction is read against them: the other class (of those given) that scores highest
 against the target's held-out images (the strictest "learned nothing of the target" line), the
 target's own held-out images scored against the rest of them (what real images of the class
-score), and uniform noise. Used by the report's verdict card and the defence frontier.
+score), and uniform noise. Used by the report's verdict card and the defence frontier, both
+through ``run_lines`` (cached). Light to import: TensorFlow and the data load when lines are
+measured, so that ``--help`` of the commands that use them stays fast.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from functools import lru_cache
 
-from ganleak_cli.metrics.similarity import nearest_ssim
+import numpy as np
 
 REFERENCE_SAMPLES = 100
 ANOTHER = "another class"
 ITSELF = "the class itself"
 NOISE = "uniform noise"
+
+
+@lru_cache(maxsize=8)
+def run_lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -> dict:
+    """``reference_lines`` of a run's data (its config.json's dataset, data_dir, image_size),
+    measured once per process."""
+    from ganleak_cli.data import load_dataset
+
+    return reference_lines(load_dataset(dataset, data_dir, image_size), target, classes)
 
 
 def reference_lines(data, target: int, classes) -> dict:
@@ -26,8 +37,7 @@ def reference_lines(data, target: int, classes) -> dict:
     if len(rest) == 0:           # a small held-out split: leave one out instead
         own, rest = held, held
     noise = np.random.default_rng(0).integers(0, 256, own.shape, dtype=np.uint8)
-    others = {c: float(nearest_ssim(data.x_test[data.y_test == c][:REFERENCE_SAMPLES],
-                                    held)[0].mean())
+    others = {c: _mean(data.x_test[data.y_test == c][:REFERENCE_SAMPLES], held)
               for c in classes if c != target and np.any(data.y_test == c)}
     closest = max(others, key=others.get)
     return {ANOTHER: others[closest], ITSELF: _itself(own, rest), NOISE: _mean(noise, held),
@@ -35,6 +45,8 @@ def reference_lines(data, target: int, classes) -> dict:
 
 
 def _mean(images, refs) -> float:
+    from ganleak_cli.metrics.similarity import nearest_ssim
+
     return float(nearest_ssim(images, refs)[0].mean())
 
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ganleak_cli.intervals import interval
+from ganleak_cli.tables import is_number
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 TERM = r"(?:[A-Za-z_][\w-]*\.[A-Za-z_]\w*(?:\s*[+-]\s*[0-9.eE+-]+)?|[-+]?[0-9.eE+-]+)"
@@ -67,7 +68,7 @@ def term_values(term: str, summaries: dict) -> tuple[list[float] | None, str]:
     runs = summaries.get(run)
     per_seed = runs if isinstance(runs, list) else [runs]
     values = [(s or {}).get(metric) for s in per_seed]
-    if not values or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
+    if not values or any(not is_number(v) for v in values):
         return None, f"{run}.{metric} = missing"
     mean, half = interval(values)
     shown = f"{run}.{metric} = {mean:.3g}" + (f" ± {half:.2g} ({len(values)} seeds)"

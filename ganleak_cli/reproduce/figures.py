@@ -85,11 +85,7 @@ def frontier_part(preset: Preset, runs: dict, summaries: dict, target: Path):
     started = [run for run in runs.values() if run is not None]
     if not preset.frontier or not started:
         return [], []
-    from ganleak_cli.data import load_dataset
-
-    config = started[0].config
-    data = load_dataset(config["dataset"], config.get("data_dir"), config.get("image_size"))
-    lines = frontier.reference_lines(data, config["target_class"], config["victim_classes"])
+    lines = frontier.reference_lines(started[0].config)
     all_points = frontier.points(preset.frontier, summaries)
     figures = []
     for key, label, log_x in FRONTIER_PLOTS:

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from ganleak_cli.intervals import interval
+from ganleak_cli.metrics import reference
 from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 from ganleak_cli.tables import md_table
 
@@ -33,12 +34,12 @@ class Point:
     seeds: int           # finished seeds
 
 
-def reference_lines(data, target: int, classes) -> dict:
-    """The reference lines (``metrics.reference``, imported here: it needs TensorFlow, and
-    ``ganleak reproduce --help`` must not), named for the report."""
-    from ganleak_cli.metrics import reference
-
-    lines = reference.reference_lines(data, target, classes)
+def reference_lines(config: dict) -> dict:
+    """The reference lines of a run's data and target (``metrics.reference``, cached), named
+    for the report."""
+    target, classes = int(config["target_class"]), tuple(config["victim_classes"])
+    lines = reference.run_lines(config["dataset"], config.get("data_dir"),
+                                config.get("image_size"), target, classes)
     closest = lines["another_class"]
     others = sorted(c for c in classes if c != target)
     return {f"{reference.ANOTHER} ({closest}, the closest of {others})": lines[reference.ANOTHER],
