@@ -76,6 +76,7 @@ class SimConfig:
     gen_tv: float | None = None
     gen_width: int = 128
     gen_ema: float = 0.0
+    gen_jitter: int = 0
     fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
@@ -137,6 +138,8 @@ class SimConfig:
             raise ValueError(f"gen_width: must be ≥ 8, got {self.gen_width}")
         if not 0.0 <= self.gen_ema < 1.0:
             raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
+        if self.gen_jitter < 0:
+            raise ValueError(f"gen_jitter: must be ≥ 0, got {self.gen_jitter}")
         if self.tau < 0:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:

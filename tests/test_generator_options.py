@@ -1,10 +1,13 @@
-"""--gen-width and --gen-ema: the generator's width, and the weight average the evaluation renders
-(the adversary's fakes always come from the generator itself)."""
+"""--gen-width, --gen-ema and --gen-jitter: the generator's width, the weight average the
+evaluation renders (the adversary's fakes always come from the generator itself), and the random
+shift of the images the shared model judges in a generator step."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from ganleak_cli.attacks.gan import GanSettings, Generator
+from ganleak_cli.attacks.gan import GanSettings, Generator, jitter
 from ganleak_cli.config import SimConfig
 from ganleak_cli.models import LATENT_DIM, build_classifier
 
@@ -13,12 +16,14 @@ SHAPE = (28, 28, 1)
 
 def settings(**changes) -> GanSettings:
     values = dict(mode="active", target_class=0, fake_class=2, gen_steps=3, gen_batch=8,
-                  gen_lr=1e-3, gen_tv=0.0, gen_width=32, gen_ema=0.0, fakes_per_turn=8,
+                  gen_lr=1e-3, gen_tv=0.0, gen_width=32, gen_ema=0.0, gen_jitter=0,
+                  fakes_per_turn=8,
                   fake_pool="replace", attack_after=0)
     return GanSettings(**{**values, **changes})
 
 
 def trained(**changes) -> Generator:
+    keras.utils.set_random_seed(0)    # the same initial generator and classifier each time
     generator = Generator(SHAPE, settings(**changes), seed=3)
     generator.train(build_classifier(SHAPE, 3))
     return generator
@@ -52,8 +57,29 @@ def test_ema_renders_an_average_that_lags_the_generator_and_survives_a_checkpoin
     np.testing.assert_array_equal(fresh.render(NOISE), averaged)
 
 
+def test_jitter_shifts_the_whole_batch_by_one_offset_within_range():
+    images = tf.reshape(tf.range(2 * 6 * 6, dtype=tf.float32), (2, 6, 6, 1))
+    seed = keras.random.SeedGenerator(0)
+    offsets = set()
+    for _ in range(40):
+        shifted = jitter(images, 1, seed).numpy()
+        assert shifted.shape == (2, 6, 6, 1)
+        centre = images.numpy()[:, 1:5, 1:5, 0]    # never reaches a reflected edge at 1 pixel
+        found = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                 if np.array_equal(shifted[:, 1 + dy:5 + dy, 1 + dx:5 + dx, 0], centre)]
+        assert len(found) == 1
+        offsets.add(found[0])
+    assert len(offsets) == 9    # every offset of the 3×3 range turns up
+
+
+def test_jitter_changes_the_generator_and_zero_jitter_is_the_plain_step():
+    plain, zero, shifted = trained(), trained(gen_jitter=0), trained(gen_jitter=2)
+    np.testing.assert_array_equal(plain.render(NOISE), zero.render(NOISE))
+    assert not np.allclose(plain.render(NOISE), shifted.render(NOISE))
+
+
 @pytest.mark.parametrize("field, value", [("gen_ema", 1.0), ("gen_ema", -0.1),
-                                          ("gen_width", 4)])
+                                          ("gen_width", 4), ("gen_jitter", -1)])
 def test_out_of_range_values_are_named(field, value):
     with pytest.raises(ValueError, match=field):
         SimConfig(**{field: value}).validate()

@@ -35,6 +35,7 @@ class GanSettings:
     gen_tv: float                   # weight of a total-variation prior (0: the paper's loss)
     gen_width: int                  # the generator's width (channels of its last hidden stage × 8)
     gen_ema: float                  # decay of the weight average the evaluation renders (0: off)
+    gen_jitter: int                 # the generator's images shifted by up to this many pixels
     fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
     fake_pool: str                  # replace | accumulate
     attack_after: int               # honest turns before the attack starts
@@ -45,6 +46,15 @@ def mean_total_variation(images):
     dy = tf.abs(images[:, 1:] - images[:, :-1])
     dx = tf.abs(images[:, :, 1:] - images[:, :, :-1])
     return tf.reduce_mean(dy) + tf.reduce_mean(dx)
+
+
+def jitter(images, pixels: int, seed):
+    """``images`` shifted by one random offset in [−pixels, pixels]² (edges reflected): what the
+    discriminator judges in a generator step when ``gen_jitter`` is on."""
+    height, width = images.shape[1], images.shape[2]
+    padded = tf.pad(images, [[0, 0], [pixels, pixels], [pixels, pixels], [0, 0]], "REFLECT")
+    offset = keras.random.randint((2,), 0, 2 * pixels + 1, seed=seed)
+    return padded[:, offset[0]:offset[0] + height, offset[1]:offset[1] + width]
 
 
 class Generator:
@@ -69,7 +79,8 @@ class Generator:
             z = keras.random.normal((s.gen_batch, LATENT_DIM), seed=self.seed)
             with tf.GradientTape() as tape:
                 images = self.model(z, training=True)
-                logits = discriminator(images, training=False)
+                judged = jitter(images, s.gen_jitter, self.seed) if s.gen_jitter else images
+                logits = discriminator(judged, training=False)
                 loss = self.loss_fn(labels, logits) + s.gen_tv * mean_total_variation(images)
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply(grads, self.model.trainable_variables)

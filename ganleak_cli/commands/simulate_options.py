@@ -140,6 +140,10 @@ SIMULATE_OPTIONS = [
                help="Evaluate (and draw the grids from) an exponential moving average of the "
                     "generator's weights with this decay; 0: the generator itself. The fakes the "
                     "adversary trains on always come from the generator."),
+    sim_option("--gen-jitter", type=click.IntRange(min=0),
+               help="Shift the generator's images by a random offset of up to this many pixels "
+                    "(edges reflected) before the shared model judges them in a generator step: "
+                    "detail that survives a shift, not pixel noise tuned to the model; 0: off."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
