@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 import platform
 
+import numpy as np
+
+from ganleak_cli import __version__
+
 
 def devices() -> list[str]:
     """The devices TensorFlow will use, e.g. ``['CPU']`` or ``['CPU', 'GPU: NVIDIA H200']``."""
@@ -30,10 +34,8 @@ def run_device() -> str:
 def versions() -> dict:
     """Python and the libraries a run depends on."""
     import keras
-    import numpy as np
     import tensorflow as tf
 
-    from ganleak_cli import __version__
     return {"ganleak": __version__, "python": platform.python_version(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ganleak_cli.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 from ganleak_cli.errors import GanleakError
+from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 from ganleak_cli.report_card import card, shared_lines
 from ganleak_cli.tables import is_number, md_table
 
@@ -184,7 +185,6 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes
     and ``lines`` (name → value) as dashed horizontal reference lines."""
     from matplotlib.ticker import MaxNLocator
 
-    from ganleak_cli.plotting import draw_reference_lines, new_figure, png_bytes
 
     series = [(i, run, [(r["round"], r[key]) for r in run.records if is_number(r.get(key))])
               for i, run in enumerate(runs)]
