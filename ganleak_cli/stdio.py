@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
+
+# TF_CPP_MIN_LOG_LEVEL → the least severe record TensorFlow's Python logger still shows (its
+# retracing warnings, for one, come from Python, not from the runtime the variable governs)
+PYTHON_LOG_LEVELS = {"0": logging.INFO, "1": logging.WARNING}
 
 
 @contextlib.contextmanager
@@ -27,8 +32,10 @@ def import_tensorflow_quietly() -> None:
     """Import TensorFlow and Keras with their native start-up lines (absl's "before
     InitializeLog" warning, oneDNN's notice) kept off stderr, which TF_CPP_MIN_LOG_LEVEL does not
     silence; afterwards TF_CPP_MIN_LOG_LEVEL (3 unless the user set it: errors surface as Python
-    exceptions) governs what the runtime logs. Import errors still propagate."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    exceptions) governs what the runtime logs, and TensorFlow's Python logger follows it (errors
+    only from 2 on). Import errors still propagate."""
+    level = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").setLevel(PYTHON_LOG_LEVELS.get(level.strip(), logging.ERROR))
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()

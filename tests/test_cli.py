@@ -1,6 +1,7 @@
 """CLI contract: help without TensorFlow, options from the environment, usage errors exit 2."""
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -157,3 +158,19 @@ def test_each_command_reads_its_own_variables():
     as_json = invoke(["datasets", "list", "mnist"], env={"GANLEAK_DATASETS_JSON": "1"})
     assert as_json.stdout.lstrip().startswith("[")
     assert "GANLEAK_CACHE_DIR" in invoke(["--help"]).output
+
+
+@pytest.mark.parametrize("level, shown", [(None, logging.ERROR), ("2", logging.ERROR),
+                                          ("1", logging.WARNING), ("0", logging.INFO)])
+def test_tensorflows_python_logger_follows_tf_cpp_min_log_level(monkeypatch, level, shown):
+    """TensorFlow's Python warnings (e.g. "triggered tf.function retracing" during an
+    evaluation) are off by default too; a user who lowers TF_CPP_MIN_LOG_LEVEL sees them."""
+    from ganleak_cli.stdio import import_tensorflow_quietly
+
+    if level is None:
+        monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", level)
+    monkeypatch.setattr(logging.getLogger("tensorflow"), "level", logging.NOTSET)
+    import_tensorflow_quietly()
+    assert logging.getLogger("tensorflow").level == shown
