@@ -19,6 +19,7 @@ ATTACKS = ("active", "passive", "none", "mia")
 MIA_PROCESSES = ("none", "blur")
 FAKE_POOLS = ("replace", "accumulate")
 DEFENSES = ("none", "shokri", "dpsgd")
+UPSAMPLINGS = ("transpose", "resize")   # how the generator doubles its side (models.py)
 ACCOUNTANTS = ("rdp", "pld")
 PARTITIONS = ("shuffle", "by-class")
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
@@ -77,6 +78,7 @@ class SimConfig:
     gen_width: int = 128
     gen_ema: float = 0.0
     gen_jitter: int = 0
+    gen_upsample: str = "transpose"
     fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
@@ -140,6 +142,9 @@ class SimConfig:
             raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
         if self.gen_jitter < 0:
             raise ValueError(f"gen_jitter: must be ≥ 0, got {self.gen_jitter}")
+        if self.gen_upsample not in UPSAMPLINGS:
+            raise ValueError(f"gen_upsample: must be one of {', '.join(UPSAMPLINGS)}, "
+                             f"got {self.gen_upsample!r}")
         if self.tau < 0:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:

@@ -60,10 +60,23 @@ def _base_side(side: int) -> tuple[int, int]:
     return side, stages
 
 
+def _doubling(filters: int, upsample: str, activation=None, use_bias=False) -> list:
+    """Layers that double the side: a 5×5 transposed convolution of stride 2 (DCGAN), or
+    (``resize``) nearest-neighbour ×2 then a 5×5 convolution, which cannot leave the
+    checkerboard pattern of overlapping strides (Odena, Dumoulin and Olah, Distill 2016)."""
+    if upsample == "resize":
+        return [layers.UpSampling2D(2, interpolation="nearest"),
+                layers.Conv2D(filters, 5, padding="same", activation=activation,
+                              use_bias=use_bias)]
+    return [layers.Conv2DTranspose(filters, 5, strides=2, padding="same", activation=activation,
+                                   use_bias=use_bias)]
+
+
 def build_generator(image_shape, latent_dim: int = LATENT_DIM, width: int = 128,
-                    name: str = "generator") -> keras.Model:
-    """A DCGAN generator: dense projection, then ×2 transposed convolutions with batch norm and
-    ReLU, halving the width each time, and a tanh output of ``image_shape`` (values in [−1, 1])."""
+                    name: str = "generator", upsample: str = "transpose") -> keras.Model:
+    """A DCGAN generator: dense projection, then ×2 upsamplings (``_doubling``) with batch norm
+    and ReLU, halving the width each time, and a tanh output of ``image_shape`` (values in
+    [−1, 1])."""
     height, _, channels = image_shape
     base, stages = _base_side(height)
     model = keras.Sequential([keras.Input(shape=(latent_dim,)),
@@ -72,9 +85,10 @@ def build_generator(image_shape, latent_dim: int = LATENT_DIM, width: int = 128,
                               layers.ReLU(),
                               layers.Reshape((base, base, width * 2))], name=name)
     for stage in range(stages - 1):
-        model.add(layers.Conv2DTranspose(max(width >> stage, 32), 5, strides=2, padding="same",
-                                         use_bias=False))
+        for layer in _doubling(max(width >> stage, 32), upsample):
+            model.add(layer)
         model.add(layers.BatchNormalization(momentum=0.8))
         model.add(layers.ReLU())
-    model.add(layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh"))
+    for layer in _doubling(channels, upsample, activation="tanh", use_bias=True):
+        model.add(layer)
     return model

@@ -77,7 +77,7 @@ def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
     return GanSettings(mode=cfg.attack, target_class=cfg.target_class, fake_class=num_classes,
                        gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
                        gen_tv=cfg.gen_tv, gen_width=cfg.gen_width, gen_ema=cfg.gen_ema,
-                       gen_jitter=cfg.gen_jitter,
+                       gen_jitter=cfg.gen_jitter, gen_upsample=cfg.gen_upsample,
                        fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool,
                        attack_after=cfg.attack_after)
 

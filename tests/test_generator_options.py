@@ -17,8 +17,8 @@ SHAPE = (28, 28, 1)
 def settings(**changes) -> GanSettings:
     values = dict(mode="active", target_class=0, fake_class=2, gen_steps=3, gen_batch=8,
                   gen_lr=1e-3, gen_tv=0.0, gen_width=32, gen_ema=0.0, gen_jitter=0,
-                  fakes_per_turn=8,
-                  fake_pool="replace", attack_after=0)
+                  gen_upsample="transpose", fakes_per_turn=8, fake_pool="replace",
+                  attack_after=0)
     return GanSettings(**{**values, **changes})
 
 
@@ -57,6 +57,34 @@ def test_ema_renders_an_average_that_lags_the_generator_and_survives_a_checkpoin
     np.testing.assert_array_equal(fresh.render(NOISE), averaged)
 
 
+def test_resize_upsampling_has_no_transposed_convolution_and_the_same_output_shape():
+    plain = Generator((64, 64, 1), settings(), seed=0).model
+    resize = Generator((64, 64, 1), settings(gen_upsample="resize"), seed=0).model
+    kinds = [type(layer).__name__ for layer in resize.layers]
+    assert "Conv2DTranspose" not in kinds and kinds.count("UpSampling2D") == 4
+    assert kinds.count("Conv2D") == 4
+    assert resize.output_shape == plain.output_shape == (None, 64, 64, 1)
+
+
+def test_resize_upsampling_leaves_no_period_of_four_in_a_flat_start():
+    """The checkerboard the resize generator avoids: from one latent vector whose projection is
+    the same in every cell, a transposed-convolution generator's output alternates between
+    neighbouring pixels with the period of its strides; the resize generator's output is flat
+    at the centre (the 4×4 pixels that the zero padding of its convolutions cannot reach)."""
+    keras.utils.set_random_seed(0)
+    shape = (32, 32, 1)
+    for upsample, periodic in (("transpose", True), ("resize", False)):
+        model = Generator(shape, settings(gen_upsample=upsample), seed=0).model
+        dense = model.layers[0]
+        dense.kernel.assign(np.zeros(dense.kernel.shape))   # every cell the same: flat input
+        first_bn = model.layers[1]
+        first_bn.beta.assign(np.ones(first_bn.beta.shape))
+        out = model(np.zeros((1, LATENT_DIM), np.float32), training=False).numpy()
+        out = out[0, 14:18, 14:18, 0]
+        alternates = np.abs(out[:, 1:] - out[:, :-1]).max()
+        assert (alternates > 1e-4) == periodic, (upsample, alternates)
+
+
 def test_jitter_shifts_the_whole_batch_by_one_offset_within_range():
     images = tf.reshape(tf.range(2 * 6 * 6, dtype=tf.float32), (2, 6, 6, 1))
     seed = keras.random.SeedGenerator(0)
@@ -79,7 +107,8 @@ def test_jitter_changes_the_generator_and_zero_jitter_is_the_plain_step():
 
 
 @pytest.mark.parametrize("field, value", [("gen_ema", 1.0), ("gen_ema", -0.1),
-                                          ("gen_width", 4), ("gen_jitter", -1)])
+                                          ("gen_width", 4), ("gen_jitter", -1),
+                                          ("gen_upsample", "bicubic")])
 def test_out_of_range_values_are_named(field, value):
     with pytest.raises(ValueError, match=field):
         SimConfig(**{field: value}).validate()

@@ -36,6 +36,7 @@ class GanSettings:
     gen_width: int                  # the generator's width (channels of its last hidden stage × 8)
     gen_ema: float                  # decay of the weight average the evaluation renders (0: off)
     gen_jitter: int                 # the generator's images shifted by up to this many pixels
+    gen_upsample: str               # transpose (DCGAN) | resize (nearest ×2, then a convolution)
     fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
     fake_pool: str                  # replace | accumulate
     attack_after: int               # honest turns before the attack starts
@@ -62,7 +63,8 @@ class Generator:
 
     def __init__(self, image_shape, settings: GanSettings, seed: int):
         self.settings = settings
-        self.model = build_generator(image_shape, width=settings.gen_width)
+        self.model = build_generator(image_shape, width=settings.gen_width,
+                                     upsample=settings.gen_upsample)
         self.average = self._build_average(image_shape) if settings.gen_ema else None
         self.optimizer = keras.optimizers.Adam(settings.gen_lr, beta_1=0.5)
         self.optimizer.build(self.model.trainable_variables)
@@ -91,7 +93,7 @@ class Generator:
     def _build_average(self, image_shape) -> keras.Model:
         """A copy of the generator whose weights follow an exponential moving average."""
         average = build_generator(image_shape, width=self.settings.gen_width,
-                                  name="generator_average")
+                                  name="generator_average", upsample=self.settings.gen_upsample)
         for kept, weight in zip(average.weights, self.model.weights):
             kept.assign(weight)
         return average

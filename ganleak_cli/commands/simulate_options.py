@@ -24,6 +24,7 @@ from ganleak_cli.config import (
     FAKE_POOLS,
     MIA_PROCESSES,
     PARTITIONS,
+    UPSAMPLINGS,
     SimConfig,
 )
 from ganleak_cli.configfile import apply_config_file
@@ -144,6 +145,10 @@ SIMULATE_OPTIONS = [
                help="Shift the generator's images by a random offset of up to this many pixels "
                     "(edges reflected) before the shared model judges them in a generator step: "
                     "detail that survives a shift, not pixel noise tuned to the model; 0: off."),
+    sim_option("--gen-upsample", type=click.Choice(UPSAMPLINGS),
+               help="How the generator doubles its side: transpose (DCGAN's strided transposed "
+                    "convolutions) or resize (nearest-neighbour ×2, then a convolution: no "
+                    "checkerboard pattern)."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
