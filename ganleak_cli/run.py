@@ -113,9 +113,10 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
         raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
     weights, rules = trainers[1].flat.get(), _rules(cfg)
 
-    def role(private: bool) -> dict:
+    def role(private: bool, keep_local: bool = cfg.theta_d < 1 and cfg.protocol == "dssgd") -> dict:
         return {"trainer": trainers[0] if private else trainers[1],
-                "uploader": make_uploader(cfg, rules, weights.size, private), "ledger": Ledger()}
+                "uploader": make_uploader(cfg, rules, weights.size, private), "ledger": Ledger(),
+                "keep_local": keep_local}
 
     people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
                           np.random.default_rng(seeds["victims"][i]),
@@ -123,7 +124,7 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
               for i, idx in enumerate(part.victims)]
     adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights,
                 np.random.default_rng(seeds["adversary"]))
-    adv_role = role(is_private(cfg, True))
+    adv_role = role(is_private(cfg, True), keep_local=True)   # MI-FACE inverts its local model
     if cfg.attack in ("none", "mia"):
         return people + [Participant(*adv_args, **adv_role)]
     settings = _gan_settings(cfg, data.num_classes)

@@ -107,7 +107,7 @@ def test_one_participant_fedavg_equals_local_training():
 def test_every_participant_starts_from_the_global_model():
     person, trainer, rules = _participant()
     server = ParameterServer(trainer.flat.get() + 1.0)
-    person.local_weights[:] = -5.0  # stale local state must not matter
+    person.local_weights = np.full_like(server.weights, -5.0)  # stale state must not matter
     FedAvgRound().play([person], server, rules, "round-robin", None)
     assert np.abs(server.weights - (trainer.flat.get())).max() < 1e-6
     assert np.abs(server.weights).max() < 5.0
@@ -158,6 +158,9 @@ def test_only_the_sampled_clients_are_averaged():
 
         def turn(self, server, rules):
             self.local_weights = np.full_like(server.weights, self.value)
+
+        def trained_weights(self):
+            return self.local_weights
 
         def example_count(self):
             return 10

@@ -51,10 +51,10 @@ def weighted_average(weights_list, counts) -> np.ndarray:
 
 def local_model(participant, server, rules) -> np.ndarray:
     """The participant's weights after one local training turn started from the global model
-    (its upload is ignored: FedAvg exchanges whole models)."""
-    participant.local_weights = server.weights.copy()
+    (its upload is ignored: FedAvg exchanges whole models). The download overwrites every
+    parameter, so no stale local state matters."""
     participant.turn(server, dataclasses.replace(rules, theta_d=1.0))
-    return participant.local_weights.copy()
+    return participant.trained_weights()
 
 
 class FedAvgRound:

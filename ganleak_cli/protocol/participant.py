@@ -48,15 +48,22 @@ class Participant:
     uploader: (Upload, event or None); the trainer: ``step_event``), and the participant records
     them in ``ledger`` (the privacy package's Ledger, handed in: protocol does not import
     privacy, privacy builds on protocol), which composes them and owns every ε figure.
+
+    ``keep_local``: whether the local weight vector lives between turns. It must when a turn
+    downloads only part of the model (θd < 1: the rest is the participant's own) or when an
+    attack reads it afterwards (MI-FACE); otherwise (θd = 1, FedAvg) every download overwrites
+    all of it, so it exists only during a turn and thousands of participants cost no model each.
     """
 
     def __init__(self, name: str, images: np.ndarray, labels: np.ndarray,
                  initial_weights: np.ndarray, rng: np.random.Generator,
-                 trainer: LocalTrainer, uploader, ledger):
+                 trainer: LocalTrainer, uploader, ledger, keep_local: bool = True):
         self.name = name
         self.images = images
         self.labels = labels
-        self.local_weights = np.array(initial_weights, dtype=np.float32, copy=True)
+        self.keep_local = keep_local
+        self.local_weights = (np.array(initial_weights, dtype=np.float32, copy=True)
+                              if keep_local else None)
         self.rng = rng
         self.sampler = BatchSampler(len(labels), rng)
         self.trainer = trainer
@@ -67,6 +74,8 @@ class Participant:
     def download(self, server: ParameterServer, rules: ExchangeRules):
         """Overwrite the θd most-updated parameters with the server's and load them."""
         indices, values = server.download(rules.theta_d)
+        if self.local_weights is None:      # θd = 1 without a kept copy: all of it is the server's
+            self.local_weights = np.empty_like(server.weights)
         self.local_weights[indices] = values
         self.trainer.flat.set(self.local_weights)
 
@@ -86,11 +95,16 @@ class Participant:
             self.ledger.record(step_event, len(xb))
         new_weights = self.trainer.flat.get()
         delta = new_weights - self.local_weights
-        self.local_weights = new_weights
+        self.local_weights = new_weights if self.keep_local else None
         upload, event = self.uploader(delta, self.rng)
         if event is not None:
             self.ledger.record(event)
         return upload
+
+    def trained_weights(self) -> np.ndarray:
+        """The weights its last turn ended with (the trainer's model holds them until the next
+        participant's turn): FedAvg's local model, kept or not."""
+        return self.trainer.flat.get()
 
     def example_count(self) -> int:
         """Training examples this participant reports (FedAvg's averaging weight)."""
@@ -98,13 +112,15 @@ class Participant:
 
     def state_dict(self) -> dict:
         """Local weights, RNG, sampler position, DP ledger and last loss (for checkpoints)."""
-        return {"local_weights": self.local_weights.copy(), "rng": self.rng.bit_generator.state,
+        local = None if self.local_weights is None else self.local_weights.copy()
+        return {"local_weights": local, "rng": self.rng.bit_generator.state,
                 "sampler": self.sampler.state_dict(), "ledger": self.ledger.state_dict(),
                 "last_loss": self.last_loss}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore what ``state_dict`` returned."""
-        self.local_weights = np.array(state["local_weights"], dtype=np.float32)
+        local = state["local_weights"]
+        self.local_weights = None if local is None else np.array(local, dtype=np.float32)
         self.rng.bit_generator.state = state["rng"]
         self.sampler.load_state_dict(state["sampler"])
         self.ledger.load_state_dict(state["ledger"])
