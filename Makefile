@@ -7,7 +7,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory headline sweep-example \
+.PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
 	reproduce-figures frontier golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
@@ -48,6 +48,9 @@ bench-sweep:  ## sweep throughput: 8 tiny configurations with 1 vs 2 workers (ab
 
 bench-memory:  ## peak RSS of 40 AT&T victims + adversary vs 1 victim (needs the faces)
 	$(PYTHON) benchmarks/bench_memory.py
+
+bench-scale:  ## peak RSS and round time of MNIST FedAvg with 10 to 10,000 victims, 10 clients a round
+	$(PYTHON) benchmarks/bench_scale.py
 
 reproduce-figures:  ## every preset of ganleak_cli/presets/ at PROFILE=tiny|quick|full → figures/REPORT.md
 	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --jobs $(JOBS)
