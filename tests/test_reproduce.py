@@ -174,9 +174,8 @@ def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
     (runs / "demo--one" / "config.json").write_text(json.dumps({"rounds": 3, "theta_u": 1.0}))
     ran = []
 
-    def execute(planned, out, executor, local, ray):
+    def execute(planned, out, executor, local, ray, outcomes):
         ran.extend((r.name, r.state) for r in planned)
-        return {}
     monkeypatch.setattr(reproduce_cli, "execute", execute)
     result = CliRunner().invoke(main, ["reproduce", "--presets", str(tmp_path / "p"),
                                        "--runs", str(runs), "--figures", str(tmp_path / "f")])

@@ -219,7 +219,8 @@ def test_command_args_resume_and_aborted_start(tmp_path):
     runs[0].folder.mkdir(parents=True)
     (runs[0].folder / "INCOMPLETE").write_text("")  # killed before config.json
     assert command_args(runs[0])[-1] == "--overwrite"
-    runs[4].state = "resume"
+    runs[4].folder.mkdir(parents=True)
+    (runs[4].folder / "config.json").write_text("{}")   # begun: resumed, as the folder is now
     assert command_args(runs[4]) == ["--resume", str(runs[4].folder),
                                      "--data-dir", "/nonexistent/ganleak-data"]
 
@@ -274,7 +275,7 @@ def test_job_env_keeps_settings_but_not_what_the_sweep_sets():
 
 
 def test_run_job_records_exit_code_and_error_line(tmp_path, monkeypatch):
-    job = {"name": "bad", "argv": ["--rounds", "0", "--out", str(tmp_path / "r")],
+    job = {"name": "bad", "fresh": ["--rounds", "0"], "folder": str(tmp_path / "r"),
            "log": str(tmp_path / "logs" / "bad.log"), "env": {}}
     outcome = executors.run_job(job)
     assert outcome["exit_code"] == 2 and outcome["error"].startswith("Error:")
@@ -293,27 +294,42 @@ class FakeRay(types.ModuleType):
 
     def remote(self, **resources):
         self.calls["resources"] = resources
-        return lambda func: types.SimpleNamespace(remote=lambda job: func(job))
+        return lambda func: types.SimpleNamespace(remote=lambda job: self.put(func(job)))
+
+    def put(self, outcome):
+        """An object reference (a number) to ``outcome``."""
+        self.store = getattr(self, "store", {})
+        self.store[len(self.store)] = outcome
+        return len(self.store) - 1
 
     def wait(self, pending, num_returns):
         return pending[:num_returns], pending[num_returns:]
 
     def get(self, ref):
-        return ref
+        return self.store[ref]
 
     def shutdown(self):
         self.calls["shutdown"] = True
+
+    def get_runtime_context(self):
+        return types.SimpleNamespace(get_node_id=lambda: "node-1")
+
+    def nodes(self):
+        return [{"Alive": True}]
 
 
 def test_ray_executor_joins_address_and_reserves_resources(monkeypatch):
     fake = FakeRay()
     monkeypatch.setitem(sys.modules, "ray", fake)
-    monkeypatch.setattr(executors, "run_job", lambda job: {"name": job["name"], "env": job["env"]})
+    monkeypatch.setattr(executors, "run_job", lambda job: {"name": job["name"], "env": job["env"],
+                                                           "die": job["die_with_parent"]})
     done = []
     executors.run_ray([{"name": "a", "env": {}}], "ray://head:10001", 2.0, 0.5, done.append)
     assert fake.calls["init"]["address"] == "ray://head:10001"
-    assert fake.calls["resources"] == {"num_cpus": 2.0, "num_gpus": 0.5}
+    assert fake.calls["resources"] == {"num_cpus": 2.0, "num_gpus": 0.5,
+                                       "max_retries": executors.RAY_RETRIES}
     assert done[0]["env"]["TF_NUM_INTRAOP_THREADS"] == "2" and fake.calls["shutdown"]
+    assert done[0]["node"] == "node-1" and done[0]["die"]   # the run dies with its worker
     monkeypatch.setenv("RAY_ADDRESS", "10.0.0.1:6379")
     assert executors.ray_init_kwargs(None) == {}
     monkeypatch.delenv("RAY_ADDRESS")

@@ -59,7 +59,8 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs, seeds):
     planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
     prepare_folder(str(runs_root))
     replace_stale(planned)
-    outcomes = execute(planned, str(runs_root), "local", (jobs, None), {})
+    outcomes = {}
+    execute(planned, str(runs_root), "local", (jobs, None), {}, outcomes)
     write_results(runs_root / RESULTS_NAME, [result_row(r, outcomes.get(r.name)) for r in planned])
     reused = sum(r.state == "finished" for r in planned)
     header = {"profile": profile, "date": datetime.date.today().isoformat(),

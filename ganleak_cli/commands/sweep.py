@@ -14,7 +14,7 @@ from ganleak_cli.artifacts import RunFolder
 from ganleak_cli.commands.options import command_option
 from ganleak_cli.commands.outdir import check_writable
 from ganleak_cli.commands.params import FiniteFloat
-from ganleak_cli.sweep.executors import job_env, run_local, run_ray
+from ganleak_cli.sweep.executors import ClusterLost, job_env, run_local, run_ray
 from ganleak_cli.sweep.plan import LOGS_NAME, RESULTS_NAME, command_args, plan_runs
 from ganleak_cli.sweep.results import result_row, write_intervals, write_results
 from ganleak_cli.sweep.spec import build_spec, expand, with_seeds
@@ -73,9 +73,16 @@ def sweep_command(ctx, sweep_file, grids, sets, out, name, executor, jobs, threa
         ctx.exit(2 if any(run.state == "conflict" for run in runs) else 0)
     refuse_conflicts(runs)
     prepare_folder(out)
-    outcomes = execute(runs, out, executor, (jobs, threads_per_job), ray)
+    outcomes, lost = {}, None
+    try:
+        execute(runs, out, executor, (jobs, threads_per_job), ray, outcomes)
+    except ClusterLost as exc:
+        lost = exc
     rows = [result_row(r, outcomes.get(r.name)) for r in runs]
     path = write_results(Path(out) / RESULTS_NAME, rows)
+    if lost:
+        click.echo(str(path))
+        raise lost
     if seeds:
         click.echo(str(write_intervals(Path(out) / INTERVALS_NAME, rows)), err=True)
     failed = [r.name for r in runs if not RunFolder(r.folder).complete]
@@ -116,14 +123,15 @@ def prepare_folder(out: str) -> None:
     Path(out).mkdir(parents=True, exist_ok=True)
 
 
-def execute(runs, out: str, executor: str, local: tuple, ray: dict) -> dict:
-    """Run every unfinished configuration; return their outcomes by name. ``local`` is
+def execute(runs, out: str, executor: str, local: tuple, ray: dict, outcomes: dict) -> None:
+    """Run every unfinished configuration, putting their outcomes by name into ``outcomes`` as
+    they come (so that a sweep whose Ray cluster is lost still knows them). ``local`` is
     (jobs, threads per job or None) of the local executor."""
     jobs = local[0]
     todo = [run for run in runs if run.state != "finished"]
     click.echo(f"{count_states(runs)}; running {len(todo)} with the {executor} executor"
                + (f", {jobs} at a time" if executor == "local" else ""), err=True)
-    outcomes, started = {}, time.monotonic()
+    started = time.monotonic()
 
     def on_done(outcome: dict) -> None:
         """Record one finished (or failed) run and say so on stderr, with the time elapsed
@@ -138,12 +146,12 @@ def execute(runs, out: str, executor: str, local: tuple, ray: dict) -> dict:
     elif work:
         run_ray(work, ray["ray_address"], ray["ray_cpus_per_task"],
                 ray["ray_gpus_per_task"], on_done)
-    return outcomes
 
 
 def job(run, out: str) -> dict:
     """What an executor needs to run one configuration."""
-    return {"name": run.name, "folder": str(run.folder), "argv": command_args(run),
+    return {"name": run.name, "folder": str(run.folder), "fresh": list(run.args),
+            "data_dir": run.configuration.values.get("data_dir"),
             "log": str(Path(out) / LOGS_NAME / f"{run.name}.log"), "env": job_env()}
 
 

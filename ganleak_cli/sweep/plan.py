@@ -22,7 +22,7 @@ from ganleak_cli.artifacts import CONFIG, RunFolder
 from ganleak_cli.commands.simulate_options import build_config
 from ganleak_cli.config import SimConfig
 from ganleak_cli.runname import field_value, format_name, safe_component
-from ganleak_cli.sweep.executors import NOT_PASSED
+from ganleak_cli.sweep.executors import NOT_PASSED, args_for_folder
 from ganleak_cli.sweep.spec import Configuration, simulate_command
 
 RESULTS_NAME = "results.csv"
@@ -176,9 +176,4 @@ def same(value):
 
 def command_args(run: PlannedRun) -> list[str]:
     """The arguments after ``simulate`` that start (or resume) ``run``."""
-    if run.state == "resume":
-        data_dir = run.configuration.values.get("data_dir")
-        return ["--resume", str(run.folder)] + (["--data-dir", data_dir] if data_dir else [])
-    # A start killed before config.json leaves only the run folder's skeleton behind.
-    aborted = RunFolder(run.folder).incomplete
-    return [*run.args, "--out", str(run.folder)] + (["--overwrite"] if aborted else [])
+    return args_for_folder(run.args, run.folder, run.configuration.values.get("data_dir"))
