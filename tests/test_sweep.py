@@ -1,6 +1,7 @@
 """``ganleak sweep`` and the shell contract it builds on: expansion, names, strict validation,
 dry runs, results.csv, the executors (local and Ray), skip/resume after a kill, a failing run."""
 
+import contextlib
 import csv
 import importlib.util
 import json
@@ -239,7 +240,7 @@ def test_results_csv_columns_and_rows(tmp_path):
     path = write_results(tmp_path / "sw" / "results.csv", rows)
     table = list(csv.DictReader(path.open()))
     header = columns(rows)
-    assert header[:6] == ["name", "status", "action", "exit_code", "error", "folder"]
+    assert header[:7] == ["name", "status", "action", "exit_code", "error", "folder", "node"]
     assert {"seed", "theta_u", "victim_classes", "model_accuracy",
             "accuracy_per_class/3", "wall_seconds"} <= set(header)
     assert "attack" in header and header.count("rounds") == 1
@@ -377,6 +378,10 @@ def needs_data():
         pytest.skip("GANLEAK_DATA_DIR is not set")
 
 
+# Ray on the loopback address only (tests/ray_cluster.py), for the cluster and the sweep alike
+RAY_ENV = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+
+
 def sweep_command(sweep_file, out, *args):
     return [sys.executable, "-m", "ganleak_cli.cli", "sweep", sweep_file, "--out", str(out),
             *args]
@@ -448,25 +453,112 @@ def test_failing_configuration_is_recorded_and_the_rest_finish(killed_then_rerun
     assert "broken: FAILED (exit 1)" in rerun.stderr and "4 finished, 1 failed" in rerun.stderr
 
 
-@pytest.mark.slow
-def test_ray_sweep_gives_the_local_sweeps_numbers(killed_then_rerun):
+@contextlib.contextmanager
+def ray_cluster(head_cpus: int, workers: int):
+    """A Ray cluster on 127.0.0.1 (tests/ray_cluster.py, in its own process): yields
+    (its address, the helper process, to which ``remove-worker`` may be written)."""
     if importlib.util.find_spec("ray") is None:
         pytest.skip("ray is not installed (pip install -e .[ray])")
+    helper = subprocess.Popen([sys.executable, str(Path(__file__).with_name("ray_cluster.py")),
+                               str(head_cpus), str(workers)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=RAY_ENV)
+    try:
+        line = helper.stdout.readline()
+        assert line, "the Ray cluster did not start"
+        yield json.loads(line)["address"], helper
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            helper.stdin.write("shutdown\n")
+            helper.stdin.close()
+        try:
+            helper.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+
+
+def command(helper, line: str) -> str:
+    helper.stdin.write(line + "\n")
+    helper.stdin.flush()
+    return helper.stdout.readline().strip()
+
+
+@pytest.mark.slow
+def test_ray_sweep_on_two_nodes_gives_the_local_sweeps_numbers(killed_then_rerun):
+    """A head and a worker node (one CPU each) on 127.0.0.1, joined with --ray-address: the
+    runs are spread over both nodes and results.csv holds the local executor's numbers."""
     local, _, _ = killed_then_rerun
     out = local.parent / "ray"
-    done = subprocess.run(sweep_command(str(local.parent / "sweep.toml"), out,
-                                        "--executor", "ray", "--ray-cpus-per-task", "1"),
-                          capture_output=True, text=True, timeout=900)
+    with ray_cluster(head_cpus=1, workers=1) as (address, _):
+        done = subprocess.run(sweep_command(str(local.parent / "sweep.toml"), out,
+                                            "--executor", "ray", "--ray-address", address,
+                                            "--ray-cpus-per-task", "1"),
+                              capture_output=True, text=True, timeout=900, env=RAY_ENV)
     assert done.returncode == 1, done.stderr[-3000:]
     assert done.stdout.strip() == str(out / "results.csv")  # Ray's messages stay on stderr
     first, second = read_results(local), read_results(out)
     assert second["broken"]["status"] == "failed"
-    differ = {"action", "exit_code", "folder", "out", "wall_seconds"}  # where and how long
+    assert len({second[name]["node"] for name in FOLDERS}) == 2      # both nodes ran runs
+    assert {first[name]["node"] for name in FOLDERS} <= {"local", ""}
+    differ = {"action", "exit_code", "folder", "out", "wall_seconds", "node"}  # where, how long
     for name in FOLDERS:
         assert second[name]["status"] == "finished" and second[name]["action"] == "ran"
         assert sum("/" in key for key in first[name]) > 10  # e.g. accuracy_per_class/3
         same = [key for key in first[name] if key not in differ]
         assert {k: first[name][k] for k in same} == {k: second[name][k] for k in same}
+
+
+def wait_for_runs_started(out: Path, count: int) -> None:
+    """Until ``count`` runs have written their config.json."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if sum((out / name / "config.json").is_file() for name in FOLDERS) >= count:
+            return
+        time.sleep(0.2)
+    pytest.fail("the runs did not start")
+
+
+@pytest.mark.slow
+def test_a_lost_worker_node_costs_no_run(tmp_path):
+    """Two worker nodes (the head runs nothing); one is removed while both run: Ray retries
+    its task on the other node, which resumes the run folder, and the sweep completes with
+    every run finished once (each round's record once in its metrics.jsonl)."""
+    sweep = write(tmp_path, TINY + AXES)
+    out = tmp_path / "out"
+    with ray_cluster(head_cpus=0, workers=2) as (address, helper):
+        proc = subprocess.Popen(sweep_command(sweep, out, "--executor", "ray", "--ray-address",
+                                              address, "--ray-cpus-per-task", "1"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=RAY_ENV)
+        wait_for_runs_started(out, 2)
+        assert command(helper, "remove-worker") == "removed"
+        stdout, stderr = proc.communicate(timeout=900)
+    assert proc.returncode == 0, stderr[-3000:]
+    rows = read_results(out)
+    assert all(rows[name]["status"] == "finished" for name in FOLDERS)
+    for name in FOLDERS:
+        rounds = [json.loads(line)["round"]
+                  for line in (out / name / "metrics.jsonl").read_text().splitlines()]
+        assert rounds == [2, 4]
+
+
+@pytest.mark.slow
+def test_losing_the_whole_cluster_ends_the_sweep_with_a_clear_error(tmp_path):
+    sweep = write(tmp_path, TINY + AXES)
+    out = tmp_path / "out"
+    with ray_cluster(head_cpus=1, workers=0) as (address, helper):
+        proc = subprocess.Popen(sweep_command(sweep, out, "--executor", "ray", "--ray-address",
+                                              address, "--ray-cpus-per-task", "1"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=RAY_ENV)
+        wait_for_a_summary(proc, out)
+        command(helper, "shutdown")
+        stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 1, stderr[-3000:]
+    assert "the Ray cluster was lost mid-sweep" in stderr and "Traceback" not in stderr
+    rows = read_results(out)
+    finished = [name for name in FOLDERS if rows[name]["status"] == "finished"]
+    assert 1 <= len(finished) < len(FOLDERS)
+    assert all((out / name / "summary.json").is_file() for name in finished)
 
 
 def test_seeds_make_a_seed_axis_and_repeat_explicit_runs():

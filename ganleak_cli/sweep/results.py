@@ -13,7 +13,7 @@ from ganleak_cli.config import SimConfig
 from ganleak_cli.intervals import interval
 from ganleak_cli.tables import numeric_leaves
 
-LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder"]
+LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder", "node"]
 ACTIONS = {"finished": "skipped", "resume": "resumed", "new": "ran"}
 # intervals.csv groups runs by every option but these (a configuration is the same over seeds)
 GROUP_OPTIONS = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
@@ -42,7 +42,8 @@ def result_row(run, outcome: dict | None) -> dict:
     row = {"name": run.name, "status": "finished" if summary is not None else "failed",
            "action": ACTIONS.get(run.state, run.state),
            "exit_code": "" if outcome is None else outcome["exit_code"],
-           "error": "" if outcome is None else outcome["error"], "folder": str(run.folder)}
+           "error": "" if outcome is None else outcome["error"], "folder": str(run.folder),
+           "node": "" if outcome is None else outcome.get("node", "local")}
     row.update({key: cell(value) for key, value in run.config.to_dict().items()})
     row.update({k: cell(v) for k, v in numeric_leaves(summary or {}).items() if k not in row})
     return row
