@@ -1,5 +1,5 @@
 """Shokri's DP on real MNIST with θu = 0.1 and one victim: the GAN attack still leaks at
-ε/c = 100 and 10 while the shared model learns; at ε/c = 0.01 the model stays near chance; and
+ε/c = 100 while the shared model learns; at ε/c = 0.01 the model stays near chance; and
 the user's example `--victims 2 --dp-eps 0.1` runs (20 rounds, defaults otherwise). Slow; runs in
 CI. Each run is evaluated only at its end: evaluation draws no random numbers, so how often it
 runs changes no figure (only the time: about 10 s an evaluation)."""
@@ -27,7 +27,10 @@ def summary_of(out):
     return json.loads((out / "summary.json").read_text())
 
 
-@pytest.mark.parametrize("eps_per_param", ["100", "10"])
+# ε/c = 10, the paper's second point, is measured with three seeds by the frontier preset
+# (`make frontier`: the same run, shokri_eps_c_10; docs/privacy.md), not here: each of these runs
+# costs the suite 5 minutes.
+@pytest.mark.parametrize("eps_per_param", ["100"])
 def test_attack_still_leaks_under_shokri_dp(tmp_path_factory, eps_per_param):
     out, _ = run_cli(tmp_path_factory, f"dpattack{eps_per_param}", *DP_ATTACK,
                      "--dp-eps-per-param", eps_per_param)
