@@ -123,3 +123,18 @@ def test_report_html_in_a_headless_browser_shows_the_verdict_card_first(mnist, t
     card_red = np.all(np.abs(top - [248, 208, 204]) <= 6, axis=2)  # the LEAKED card's fill
     assert card_red.mean() > 0.05, card_red.mean()
     assert not np.all(np.abs(pixels[700:] - [248, 208, 204]) <= 6, axis=2).any(axis=1).all()
+
+
+def test_the_report_command_keeps_tensorflows_start_up_lines_off_stderr(mnist, tmp_path):
+    """Measuring the reference lines imports TensorFlow; its native start-up lines (absl's
+    pre-init warning, oneDNN's notice) stay off stderr, as in every command."""
+    import sys
+
+    leaked = run_folder(tmp_path / "leaked", ssim=0.58, oracle=1.0)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-m", "ganleak_cli.cli", "report", str(leaked),
+                           "--out", str(tmp_path / "rep")], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for noise in ("absl", "oneDNN", "I0000", "E0000", "W0000"):
+        assert noise not in done.stderr, done.stderr

@@ -23,8 +23,12 @@ NOISE = "uniform noise"
 @lru_cache(maxsize=8)
 def run_lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -> dict:
     """``reference_lines`` of a run's data (its config.json's dataset, data_dir, image_size),
-    measured once per process."""
+    measured once per process (TensorFlow imported without its start-up lines: the report and
+    reproduce commands get here)."""
     from ganleak_cli.data import load_dataset
+    from ganleak_cli.stdio import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
 
     return reference_lines(load_dataset(dataset, data_dir, image_size), target, classes)
 

@@ -97,6 +97,9 @@ def section(all_points: list[Point], lines: dict) -> list[str]:
     another = next(v for k, v in lines.items() if k.startswith("another class"))
     out = ["### The defence frontier", "",
            "Each point: mean ± 95 % interval over its finished seeds.", "",
+           "\"Beats another class\": the lower end of the point's 95 % interval of "
+           f"{SUCCESS} is above the line; \"no\" means not shown to beat it with these seeds "
+           "(a wide interval reads no), not that every seed fell under it.", "",
            *md_table(["defence", "run", "seeds", *FIGURES, "beats another class"],
                      [[p.defence, p.run, str(p.seeds), *(_cell(p.figures[k]) for k in FIGURES),
                        {True: "yes", False: "no", None: "—"}[beats(p, another)]]
