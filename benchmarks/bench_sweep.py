@@ -1,9 +1,12 @@
 """Sweep throughput: the same 8 small configurations with 1 worker, then with 2 (local executor).
 
 Each side is one ``ganleak sweep --executor local --jobs N`` into a fresh temporary folder
-(seeds 1..8 of a tiny active-attack run); the wall times and their ratio are printed. With N
-workers every run gets cores // N TensorFlow threads, so the speed-up shows how much better N
-processes use the cores than one process with all of them (target ≥ 1.8× for 2 workers).
+(seeds 1..8 of a tiny active-attack run); the wall times and their ratios are printed. With N
+workers every run gets cores // N TensorFlow threads. The target is on the executor itself, at
+equal threads per run: 2 workers of one thread each against 1 worker of one thread, ≥ 1.9×
+(``TARGET``). Against 1 worker with all the cores the speed-up is smaller by what one run already
+gains from the other cores (1.27× on 2 cores), which no executor can gain twice; it is printed,
+not targeted.
 
 A third sweep, 1 worker with one thread per run, separates the two effects in the same session:
 ``1 thread / 2 workers`` is how well the executor scales processes at a fixed thread count, and
@@ -24,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+TARGET = 1.9   # equal threads per run: 1 worker / 2 workers, one thread each
 TINY = ["rounds=4", "eval-every=2", "records-per-class=100", "local-steps=3", "gen-steps=3",
         "fakes-per-turn=64", "eval-samples=64"]
 
@@ -50,19 +54,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         one = sweep_seconds(args.configs, 1, Path(tmp))
         two = sweep_seconds(args.configs, 2, Path(tmp))
-        single = sweep_seconds(args.configs, 1, Path(tmp), threads=1)
         cores = os.cpu_count()
+        half = max(1, cores // 2)   # the threads each of 2 workers gets
+        single = sweep_seconds(args.configs, 1, Path(tmp), threads=half)
         shared = sweep_seconds(args.configs, 2, Path(tmp), threads=cores)
 
     print(f"{args.configs} configurations, 1 worker, {cores} threads: {one:7.1f} s")
     print(f"{args.configs} configurations, 2 workers, {max(1, cores // 2)} thread(s) each:"
           f" {two:7.1f} s")
-    print(f"{args.configs} configurations, 1 worker, 1 thread:  {single:7.1f} s")
+    print(f"{args.configs} configurations, 1 worker, {half} thread(s):  {single:7.1f} s")
     print(f"{args.configs} configurations, 2 workers, {cores} threads each: {shared:7.1f} s")
-    print(f"speed-up (1 worker / 2 workers):        {one / two:6.2f}x  (target 1.8x)")
+    print(f"speed-up (1 worker / 2 workers):        {one / two:6.2f}x")
     print(f"speed-up, 2 workers with {cores} threads each: {one / shared:6.2f}x")
-    print(f"process scaling (1 thread / 2 workers): {single / two:6.2f}x")
-    print(f"one run's own thread gain (1 thread / {cores} threads): {single / one:6.2f}x")
+    scaling = single / two
+    print(f"process scaling at equal threads ({half}: 1 worker / 2 workers): {scaling:6.2f}x "
+          f"(target ≥ {TARGET}x: {'met' if scaling >= TARGET else 'NOT met'})")
+    print(f"one run's own thread gain ({half} / {cores} threads): {single / one:6.2f}x")
     print(f"speed-up if 2 workers scaled exactly 2x (2 / thread gain): "
           f"{2 * one / single:6.2f}x")
 
