@@ -52,3 +52,19 @@ def test_a_cached_oracle_and_a_freshly_trained_one_give_the_same_run(tmp_path, m
     cached = _tiny_run(root, tmp_path / "cache", tmp_path / "second", monkeypatch)
     assert trained == cached
     assert json.loads(trained[0].splitlines()[-1])["round"] == 2
+
+
+def test_the_first_cached_oracle_wins_and_no_temporary_file_is_left(tmp_path):
+    """Two runs that trained the oracle at once (a sweep on a fresh cache): the second finds the
+    first's file and must score with it, not replace it — runs sharing a cache share one
+    oracle (its figures, e.g. fid_oracle, then agree between executors)."""
+    from ganleak_cli.metrics.oracle import publish
+
+    path = tmp_path / "mnist.weights.h5"
+    first, second = tmp_path / "a.tmp1.weights.h5", tmp_path / "a.tmp2.weights.h5"
+    first.write_bytes(b"first")
+    second.write_bytes(b"second")
+    assert publish(first, path) is True
+    assert publish(second, path) is False
+    assert path.read_bytes() == b"first"
+    assert not first.exists() and not second.exists()

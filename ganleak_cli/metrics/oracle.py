@@ -61,6 +61,24 @@ def oracle_version(count: int) -> str:
     return AUGMENTED_VERSION if count < SMALL_SET else ORACLE_VERSION
 
 
+def publish(tmp: Path, path: Path) -> bool:
+    """Move the freshly written ``tmp`` to ``path`` unless ``path`` exists (first writer wins:
+    an oracle other runs already score with is never replaced, so that runs sharing a cache
+    share one oracle whoever trained it, and with how many threads); whether ``tmp`` became it."""
+    try:
+        os.link(tmp, path)          # atomic, and fails when path exists
+        return True
+    except FileExistsError:
+        return False
+    except OSError:                 # a file system without hard links
+        if path.exists():
+            return False
+        tmp.replace(path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _cache_path(name: str, images: np.ndarray, labels: np.ndarray) -> Path:
     digest = hashlib.sha256(images.tobytes() + labels.astype(np.int64).tobytes()).hexdigest()
     version = oracle_version(len(images))
@@ -146,7 +164,9 @@ class Oracle:
         # a name of this process's own: parallel runs (sweeps, test workers) may train it at once
         tmp = path.with_name(f"{path.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
         model.save_weights(tmp)
-        tmp.replace(path)
+        if not publish(tmp, path):   # another process cached one first: use that one, as all do
+            model = build_oracle(images.shape[1:], num_classes)
+            model.load_weights(path)
         return cls(model)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
