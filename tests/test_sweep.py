@@ -517,6 +517,14 @@ def wait_for_runs_started(out: Path, count: int) -> None:
     pytest.fail("the runs did not start")
 
 
+def start_ray_sweep(sweep, out: Path, address: str) -> subprocess.Popen:
+    """``ganleak sweep SWEEP --executor ray --ray-address ADDRESS`` in the background."""
+    return subprocess.Popen(sweep_command(sweep, out, "--executor", "ray", "--ray-address",
+                                          address, "--ray-cpus-per-task", "1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=RAY_ENV)
+
+
 @pytest.mark.slow
 def test_a_lost_worker_node_costs_no_run(tmp_path):
     """Two worker nodes (the head runs nothing); one is removed while both run: Ray retries
@@ -525,10 +533,7 @@ def test_a_lost_worker_node_costs_no_run(tmp_path):
     sweep = write(tmp_path, TINY + AXES)
     out = tmp_path / "out"
     with ray_cluster(head_cpus=0, workers=2) as (address, helper):
-        proc = subprocess.Popen(sweep_command(sweep, out, "--executor", "ray", "--ray-address",
-                                              address, "--ray-cpus-per-task", "1"),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=RAY_ENV)
+        proc = start_ray_sweep(sweep, out, address)
         wait_for_runs_started(out, 2)
         assert command(helper, "remove-worker") == "removed"
         stdout, stderr = proc.communicate(timeout=900)
@@ -546,10 +551,7 @@ def test_losing_the_whole_cluster_ends_the_sweep_with_a_clear_error(tmp_path):
     sweep = write(tmp_path, TINY + AXES)
     out = tmp_path / "out"
     with ray_cluster(head_cpus=1, workers=0) as (address, helper):
-        proc = subprocess.Popen(sweep_command(sweep, out, "--executor", "ray", "--ray-address",
-                                              address, "--ray-cpus-per-task", "1"),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=RAY_ENV)
+        proc = start_ray_sweep(sweep, out, address)
         wait_for_a_summary(proc, out)
         command(helper, "shutdown")
         stdout, stderr = proc.communicate(timeout=600)
