@@ -165,7 +165,6 @@ class Oracle:
         tmp = path.with_name(f"{path.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
         model.save_weights(tmp)
         if not publish(tmp, path):   # another process cached one first: use that one, as all do
-            model = build_oracle(images.shape[1:], num_classes)
             model.load_weights(path)
         return cls(model)
 
