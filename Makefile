@@ -8,7 +8,7 @@ PROFILE ?= quick
 JOBS ?= 2
 
 .PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
-	reproduce-figures frontier golden clean
+	reproduce-figures frontier federation golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
 	@$(PYTHON3) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "ganleak needs Python >= 3.10; set PYTHON3=python3.x")'
@@ -57,6 +57,9 @@ reproduce-figures:  ## every preset of ganleak_cli/presets/ at PROFILE=tiny|quic
 
 frontier:  ## the defence frontier (Shokri DP, DP-SGD, sparsification; 3 seeds in quick) → figures/frontier/REPORT.md
 	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --only frontier --figures figures/frontier --jobs $(JOBS)
+
+federation:  ## the GAN insider among 100 / 1,000 / 10,000 FedAvg clients, 10 a round → figures/federation/REPORT.md
+	$(PYTHON) -m ganleak_cli.cli reproduce --profile $(PROFILE) --only mnist_federation --figures figures/federation --jobs $(JOBS)
 
 headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 	$(PYTHON) -m ganleak_cli.cli simulate --victims 1 --out runs/headline --overwrite

@@ -21,7 +21,9 @@ FAKE_POOLS = ("replace", "accumulate")
 DEFENSES = ("none", "shokri", "dpsgd")
 UPSAMPLINGS = ("transpose", "resize")   # how the generator doubles its side (models.py)
 ACCOUNTANTS = ("rdp", "pld")
-PARTITIONS = ("shuffle", "by-class")
+PARTITIONS = ("shuffle", "by-class", "target-alone")
+INSIDER_SAMPLINGS = ("uniform", "every-round")
+FEDAVG_WEIGHTINGS = ("examples", "equal")
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
 # Fields whose default is the dataset's own: None means "the dataset's default", resolved when
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
@@ -68,6 +70,8 @@ class SimConfig:
     order: str = "round-robin"
     protocol: str = "dssgd"
     clients_per_round: int | None = None   # FedAvg: participants sampled per round (None: all)
+    insider_sampling: str = "uniform"      # FedAvg: the adversary sampled like anyone, or always
+    fedavg_weighting: str = "examples"     # FedAvg: models weighed by example count, or equally
     lr: float = 0.05
     batch_size: int = 64
     local_steps: int | None = None
@@ -210,6 +214,7 @@ class SimConfig:
     def _validate_protocol(self) -> None:
         if self.clients_per_round is not None:
             self._validate_clients_per_round()
+        self._validate_insider_sampling()
         if self.protocol != "fedavg":
             return
         if self.defense == "shokri":
@@ -218,6 +223,15 @@ class SimConfig:
         if self.theta_u < 1 or self.theta_d < 1:
             raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
                              "--theta-d must stay 1")
+
+    def _validate_insider_sampling(self) -> None:
+        if self.insider_sampling == "every-round" and self.clients_per_round is None:
+            raise ValueError("insider_sampling: chooses how FedAvg samples the adversary; it "
+                             "needs --clients-per-round (without it every client trains every "
+                             "round)")
+        if self.fedavg_weighting != "examples" and self.protocol != "fedavg":
+            raise ValueError("fedavg_weighting: weighs the models FedAvg averages; it needs "
+                             "--protocol fedavg")
 
     def _validate_clients_per_round(self) -> None:
         if self.protocol != "fedavg":
@@ -249,6 +263,8 @@ class SimConfig:
                               ("fake_pool", FAKE_POOLS), ("defense", DEFENSES),
                               ("accountant", ACCOUNTANTS), ("protocol", PROTOCOLS),
                               ("partition", PARTITIONS),
+                              ("insider_sampling", INSIDER_SAMPLINGS),
+                              ("fedavg_weighting", FEDAVG_WEIGHTINGS),
                               ("color", tuple(COLOR_MODES))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}: must be one of {', '.join(allowed)}, "
@@ -268,6 +284,10 @@ class SimConfig:
             raise ValueError(f"victims: --partition by-class gives each victim whole classes; "
                              f"{self.victims} victims cannot share "
                              f"{len(self.victim_classes)} classes")
+        if self.partition == "target-alone" and (self.victims < 2 or len(self.victim_classes) < 2):
+            raise ValueError("victims: --partition target-alone gives one victim the target class "
+                             "alone and the others the other victim classes; it needs at least "
+                             "2 victims and 2 victim classes")
         if self.target_class in self.adversary_classes:
             raise ValueError(f"target_class: {self.target_class} is held by the adversary; "
                              "the target must be a class only victims hold")

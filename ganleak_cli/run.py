@@ -107,7 +107,7 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     or mia)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
                          np.random.default_rng(seeds["partition"]), cfg.records_per_class,
-                         by_class=cfg.partition == "by-class")
+                         mode=cfg.partition, target=cfg.target_class)
     if min(len(share) for share in part.victims) < 1:
         held = sum(len(share) for share in part.victims)
         raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
@@ -173,7 +173,8 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
                  order_rng=np.random.default_rng(seeds["order"]), fixed_noise=fixed_noise,
                  oracle=oracle, truth=truth,
                  attack=_attack(cfg, data, trainers[1], seeds["mia"], fixed_noise),
-                 protocol=make_protocol(cfg.protocol, cfg.clients_per_round))
+                 protocol=make_protocol(cfg.protocol, cfg.clients_per_round,
+                                           cfg.insider_sampling, cfg.fedavg_weighting))
 
 
 def _attack(cfg: SimConfig, data, trainer: LocalTrainer, mia_seed, fixed_noise):

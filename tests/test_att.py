@@ -237,7 +237,7 @@ def test_a_corrupt_face_in_the_archive_is_rejected_by_name(att_dir, tmp_path, mo
 
 def test_forty_victims_by_class_hold_one_person_each(faces):
     part = split_records(faces.y_train, tuple(range(40)), (), 40, np.random.default_rng(0),
-                         by_class=True)
+                         mode="by-class")
     assert len(part.victims) == 40 and len(part.adversary) == 0
     for person, share in enumerate(part.victims):
         assert len(share) == 7 and set(faces.y_train[share]) == {person}
@@ -247,7 +247,7 @@ def test_forty_victims_by_class_hold_one_person_each(faces):
 def test_by_class_deals_classes_round_robin():
     labels = np.repeat(np.arange(6), 3)
     part = split_records(labels, (0, 1, 2, 3, 4), (5,), 2, np.random.default_rng(0),
-                         by_class=True)
+                         mode="by-class")
     assert set(labels[part.victims[0]]) == {0, 2, 4} and set(labels[part.victims[1]]) == {1, 3}
     assert set(labels[part.adversary]) == {5}
 

@@ -149,35 +149,51 @@ def test_k_clients_are_sampled_uniformly_without_replacement():
     np.testing.assert_allclose(share, 2 / 5, atol=0.03)   # each client in 2 of 5 rounds
 
 
+class Constant:
+    """A participant whose local training gives a constant model; it reports ``count``
+    examples."""
+
+    def __init__(self, value, count=10):
+        self.value, self.count, self.local_weights = value, count, None
+
+    def turn(self, server, rules):
+        self.local_weights = np.full_like(server.weights, self.value)
+
+    def trained_weights(self):
+        return self.local_weights
+
+    def example_count(self):
+        return self.count
+
+
+@dataclasses.dataclass(frozen=True)
+class Rules:
+    theta_d: float = 1.0
+
+
 def test_only_the_sampled_clients_are_averaged():
     """Two participants whose local training is replaced by a constant: the average is the
     sampled one's constant, never the other's."""
-    class Constant:
-        def __init__(self, value):
-            self.value, self.local_weights = value, None
-
-        def turn(self, server, rules):
-            self.local_weights = np.full_like(server.weights, self.value)
-
-        def trained_weights(self):
-            return self.local_weights
-
-        def example_count(self):
-            return 10
-
-    @dataclasses.dataclass(frozen=True)
-    class Rules:
-        theta_d: float = 1.0
-
     server = ParameterServer(np.zeros(4, np.float32))
     FedAvgRound(1).play([Constant(1.0), Constant(3.0)], server, Rules(), "round-robin",
                         np.random.default_rng(0))
     assert set(np.unique(server.weights)) <= {1.0, 3.0} and np.unique(server.weights).size == 1
 
 
+@pytest.mark.parametrize("equal, expected", [(False, 2.5), (True, 2.0)])
+def test_models_are_weighed_by_example_count_or_equally(equal, expected):
+    server = ParameterServer(np.zeros(4, np.float32))
+    FedAvgRound(equal_weights=equal).play([Constant(1.0, 10), Constant(3.0, 30)], server,
+                                          Rules(), "round-robin", np.random.default_rng(0))
+    np.testing.assert_allclose(server.weights, expected)
+
+
 @pytest.mark.parametrize("change, named", [
     ({"protocol": "dssgd", "clients_per_round": 1}, "needs --protocol fedavg"),
     ({"protocol": "fedavg", "victims": 2, "clients_per_round": 4}, "between 1 and the 3"),
+    ({"protocol": "fedavg", "insider_sampling": "every-round"}, "needs --clients-per-round"),
+    ({"protocol": "fedavg", "insider_sampling": "sometimes"}, "must be one of uniform"),
+    ({"protocol": "dssgd", "fedavg_weighting": "equal"}, "needs --protocol fedavg"),
 ])
 def test_clients_per_round_is_checked(change, named):
     with pytest.raises(ValueError, match=named):

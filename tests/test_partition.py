@@ -85,3 +85,22 @@ def test_different_seed_different_partition():
     a = _split(labels, seed=1)
     b = _split(labels, seed=2)
     assert any(not np.array_equal(va, vb) for va, vb in zip(a.victims, b.victims))
+
+
+def test_target_alone_gives_one_victim_the_target_class_and_nothing_else():
+    labels = _labels()
+    part = split_records(labels, VICTIM_CLASSES, ADVERSARY_CLASSES, 4, np.random.default_rng(0),
+                         mode="target-alone", target=3)
+    np.testing.assert_array_equal(part.victims[0], np.flatnonzero(labels == 3))
+    others = np.concatenate(part.victims[1:])
+    assert not np.any(labels[others] == 3) and np.unique(others).size == 200
+    assert max(s.size for s in part.victims[1:]) - min(s.size for s in part.victims[1:]) <= 1
+
+
+@pytest.mark.parametrize("change", [{"victims": 1}, {"victim_classes": (3,)}])
+def test_target_alone_needs_another_victim_and_class(change):
+    from ganleak_cli.config import SimConfig
+
+    with pytest.raises(ValueError, match="target-alone"):
+        SimConfig(**{"partition": "target-alone", "victims": 3, "target_class": 3,
+                     **change}).validate()

@@ -22,6 +22,8 @@ from ganleak_cli.config import (
     CORE_ATTACK_DEFAULTS,
     DEFENSES,
     FAKE_POOLS,
+    FEDAVG_WEIGHTINGS,
+    INSIDER_SAMPLINGS,
     MIA_PROCESSES,
     PARTITIONS,
     UPSAMPLINGS,
@@ -95,8 +97,9 @@ SIMULATE_OPTIONS = [
                help="Use at most this many training records of each class."),
     sim_option("--partition", type=click.Choice(PARTITIONS),
                help="How the victims share their classes' records: shuffle (disjoint random "
-                    "shares) or by-class (victim i holds whole classes i, i+N, …; with 40 victims "
-                    "on att, one person each)."),
+                    "shares), by-class (victim i holds whole classes i, i+N, …; with 40 victims "
+                    "on att, one person each) or target-alone (victim 1 holds the target class "
+                    "alone, the others share the rest: the target held by one client)."),
     sim_option("--target-class", type=click.IntRange(min=0),
                show_default="mnist 3; att 7 (person s8); others 0",
                help="The victims' class the adversary reconstructs."),
@@ -122,6 +125,14 @@ SIMULATE_OPTIONS = [
     sim_option("--clients-per-round", type=POSITIVE_INT, show_default="all",
                help="FedAvg: participants sampled uniformly (the adversary among them) to train "
                     "and be averaged each round, as real federations sample clients."),
+    sim_option("--insider-sampling", type=click.Choice(INSIDER_SAMPLINGS),
+               help="FedAvg with --clients-per-round: uniform (the adversary is sampled like any "
+                    "client) or every-round (it is one of the K clients of every round, beside "
+                    "K−1 sampled victims: an insider that never misses a round)."),
+    sim_option("--fedavg-weighting", type=click.Choice(FEDAVG_WEIGHTINGS),
+               help="FedAvg: weigh each model by the example count its client reports (examples, "
+                    "McMahan et al.) or all alike (equal: a client's weight does not grow with "
+                    "the data it claims)."),
     sim_option("--lr", type=POSITIVE_FLOAT, help="Local SGD learning rate."),
     sim_option("--batch-size", type=POSITIVE_INT, help="Local mini-batch size."),
     sim_option("--local-steps", type=POSITIVE_INT, show_default=per_dataset_default("local_steps"),

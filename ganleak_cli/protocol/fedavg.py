@@ -60,17 +60,26 @@ def local_model(participant, server, rules) -> np.ndarray:
 class FedAvgRound:
     """One FedAvg round: every participant (or ``clients_per_round`` of them, sampled uniformly
     without replacement from the round's generator) trains from the global model; the server
-    averages their models."""
+    averages their models. With ``insider_every_round`` the last participant (the adversary) is
+    one of the sampled clients of every round, beside ``clients_per_round`` − 1 sampled victims.
+    With ``equal_weights`` every sampled model counts the same, whatever example count its client
+    reports."""
 
     name = "fedavg"
 
-    def __init__(self, clients_per_round: int | None = None):
+    def __init__(self, clients_per_round: int | None = None, insider_every_round: bool = False,
+                 equal_weights: bool = False):
         self.clients_per_round = clients_per_round
+        self.insider_every_round = insider_every_round
+        self.equal_weights = equal_weights
 
     def sampled(self, count: int, rng) -> list[int]:
         """The participants of this round, in index order (all, drawing nothing, by default)."""
         if self.clients_per_round is None or self.clients_per_round >= count:
             return list(range(count))
+        if self.insider_every_round:
+            victims = rng.choice(count - 1, size=self.clients_per_round - 1, replace=False)
+            return sorted(victims.tolist()) + [count - 1]
         return sorted(rng.choice(count, size=self.clients_per_round, replace=False).tolist())
 
     def play(self, participants, server, rules, order: str, rng) -> None:
@@ -79,5 +88,6 @@ class FedAvgRound:
         average = RunningAverage()
         for index in self.sampled(len(participants), rng):
             person = participants[index]
-            average.add(local_model(person, server, rules), person.example_count())
+            count = 1 if self.equal_weights else person.example_count()
+            average.add(local_model(person, server, rules), count)
         server.replace(average.result())

@@ -24,10 +24,14 @@ class DssgdRound:
             server.apply(participants[who].turn(server, rules))
 
 
-def make_protocol(name: str, clients_per_round: int | None = None):
-    """The round policy for ``--protocol`` (FedAvg samples ``clients_per_round`` clients)."""
+def make_protocol(name: str, clients_per_round: int | None = None,
+                  insider_sampling: str = "uniform", weighting: str = "examples"):
+    """The round policy for ``--protocol`` (FedAvg samples ``clients_per_round`` clients, the
+    adversary among them or, with ``insider_sampling`` every-round, always, and weighs their
+    models by example count or, with ``weighting`` equal, alike)."""
     if name == "dssgd":
         return DssgdRound()
     if name == "fedavg":
-        return FedAvgRound(clients_per_round)
+        return FedAvgRound(clients_per_round, insider_sampling == "every-round",
+                           weighting == "equal")
     raise ValueError(f"protocol: must be one of {', '.join(PROTOCOLS)}, got {name!r}")
