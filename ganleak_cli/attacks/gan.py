@@ -99,14 +99,17 @@ class Generator:
         return average
 
     def _update_average(self) -> None:
-        """Trainable weights: decay towards the generator's; batch-norm statistics: copied."""
+        """Every weight, batch-norm statistics included (so that the average's statistics
+        belong to its weights), decays towards the generator's. The decay warms up as
+        TensorFlow's ExponentialMovingAverage does with ``num_updates``, min(decay,
+        (1 + n) / (10 + n)) after n generator steps, so the average forgets its untrained
+        start instead of keeping ``decay``ⁿ of it."""
         if self.average is None:
             return
-        decay = self.settings.gen_ema
-        trainable = {id(v) for v in self.model.trainable_variables}
+        steps = tf.cast(self.optimizer.iterations, tf.float32)
+        decay = tf.minimum(self.settings.gen_ema, (1.0 + steps) / (10.0 + steps))
         for kept, weight in zip(self.average.weights, self.model.weights):
-            kept.assign(decay * kept + (1.0 - decay) * weight if id(weight) in trainable
-                        else weight)
+            kept.assign(decay * kept + (1.0 - decay) * weight)
 
     def train(self, discriminator: keras.Model) -> float:
         """``gen_steps`` generator updates against the discriminator; mean loss."""
