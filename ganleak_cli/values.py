@@ -11,10 +11,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Reconstruction:
-    """Samples in [−1, 1] (N×H×W×C) and the attack's own figures (e.g. its loss)."""
+    """Samples in [−1, 1] (N×H×W×C) and the attack's own figures (e.g. its loss).
+    ``live``: with ``--gen-ema``, the generator's own samples for the same noise (the samples
+    are the weight average's), scored beside them as ``live_*``."""
 
     samples: np.ndarray
     figures: dict = field(default_factory=dict)
+    live: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,29 @@ def test_jitter_changes_the_generator_and_zero_jitter_is_the_plain_step():
 def test_out_of_range_values_are_named(field, value):
     with pytest.raises(ValueError, match=field):
         SimConfig(**{field: value}).validate()
+
+
+class StubOracle:
+    def target_rate(self, samples, target):
+        return float(np.mean(samples.mean(axis=(1, 2, 3)) > 0)), 0.5
+
+
+def test_with_ema_the_reconstruction_scores_the_generator_itself_beside_its_average():
+    from types import SimpleNamespace
+
+    from ganleak_cli.attacks.reconstruction import GanReconstruction
+    from ganleak_cli.metrics.score import live_figures
+    from ganleak_cli.values import GroundTruth
+
+    plain = GanReconstruction(NOISE).reconstruct(SimpleNamespace(generator=trained()))
+    assert plain.live is None
+    generator = trained(gen_ema=0.9)
+    both = GanReconstruction(NOISE).reconstruct(SimpleNamespace(generator=generator))
+    np.testing.assert_array_equal(both.samples, generator.render(NOISE))
+    np.testing.assert_array_equal(both.live, generator.model(NOISE, training=False).numpy())
+    heldout = np.random.default_rng(1).integers(0, 256, size=(5, *SHAPE), dtype=np.uint8)
+    truth = GroundTruth(0, heldout, heldout, None)
+    figures = live_figures(both.live, truth, StubOracle(), faces=True)
+    assert set(figures) == {"live_oracle_target_rate", "live_oracle_confidence",
+                            "live_nn_ssim_heldout", "live_sample_self_ssim"}
+    assert 0 <= figures["live_nn_ssim_heldout"] <= 1

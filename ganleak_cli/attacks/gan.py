@@ -127,6 +127,10 @@ class Generator:
         model = self.model if self.average is None else self.average
         return model(noise, training=False).numpy()
 
+    def render_live(self, noise: np.ndarray) -> np.ndarray:
+        """The generator itself for fixed noise, whether or not ``gen_ema`` is on."""
+        return self.model(noise, training=False).numpy()
+
     def state_dict(self) -> dict:
         """Weights (batch-norm statistics included), Adam state, noise seed state, last loss."""
         state = {"weights": variables_state(self.model.weights),

@@ -15,10 +15,12 @@ class GanReconstruction:
         self.fixed_noise = fixed_noise
 
     def reconstruct(self, adversary) -> Reconstruction:
-        """Render the adversary's generator; its last loss is the attack's figure."""
+        """Render the adversary's generator (its weight average with ``--gen-ema``, the
+        generator itself then ``live``); its last loss is the attack's figure."""
         generator = adversary.generator
+        live = None if generator.average is None else generator.render_live(self.fixed_noise)
         return Reconstruction(generator.render(self.fixed_noise),
-                              {"generator_loss": generator.last_loss})
+                              {"generator_loss": generator.last_loss}, live)
 
 
 class MiFaceReconstruction:

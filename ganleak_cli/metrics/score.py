@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganleak_cli.metrics.evaluate import leakage_report
+from ganleak_cli.metrics.evaluate import leakage, leakage_report
 from ganleak_cli.metrics.identity import identity_figures
-from ganleak_cli.metrics.verdict import face_figures
+from ganleak_cli.metrics.verdict import face_figures, sample_self_ssim
 from ganleak_cli.values import GroundTruth, Reconstruction
 
 
@@ -24,4 +24,16 @@ def score_reconstruction(reconstruction: Reconstruction, truth: GroundTruth,
     if "identity_match" in record:
         record.update(face_figures(samples, record))
     record.update(reconstruction.figures)
+    if reconstruction.live is not None:
+        record.update(live_figures(reconstruction.live, truth, oracle,
+                                   faces="identity_match" in record))
     return record, nearest
+
+
+def live_figures(samples: np.ndarray, truth: GroundTruth, oracle, faces: bool) -> dict:
+    """The generator's own samples beside its weight average's (``--gen-ema``), as ``live_*``:
+    the oracle rate and confidence, SSIM to held-out images and, for faces, the pairwise SSIM."""
+    figures = leakage(samples, oracle, truth.heldout, truth.target_class)
+    if faces:
+        figures["sample_self_ssim"] = sample_self_ssim(samples)
+    return {f"live_{name}": value for name, value in figures.items()}
