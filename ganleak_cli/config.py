@@ -214,7 +214,7 @@ class SimConfig:
     def _validate_protocol(self) -> None:
         if self.clients_per_round is not None:
             self._validate_clients_per_round()
-        self._validate_insider_sampling()
+        self._validate_fedavg_options()
         if self.protocol != "fedavg":
             return
         if self.defense == "shokri":
@@ -224,7 +224,7 @@ class SimConfig:
             raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
                              "--theta-d must stay 1")
 
-    def _validate_insider_sampling(self) -> None:
+    def _validate_fedavg_options(self) -> None:
         if self.insider_sampling == "every-round" and self.clients_per_round is None:
             raise ValueError("insider_sampling: chooses how FedAvg samples the adversary; it "
                              "needs --clients-per-round (without it every client trains every "

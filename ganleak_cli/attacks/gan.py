@@ -124,8 +124,9 @@ class Generator:
     def render(self, noise: np.ndarray) -> np.ndarray:
         """Samples for fixed noise (grids, evaluation), in [−1, 1]: from the weight average when
         ``gen_ema`` is on (the adversary's fakes always come from the generator itself)."""
-        model = self.model if self.average is None else self.average
-        return model(noise, training=False).numpy()
+        if self.average is None:
+            return self.render_live(noise)
+        return self.average(noise, training=False).numpy()
 
     def render_live(self, noise: np.ndarray) -> np.ndarray:
         """The generator itself for fixed noise, whether or not ``gen_ema`` is on."""
