@@ -14,6 +14,12 @@ A third sweep, 1 worker with one thread per run, separates the two effects in th
 second worker cannot gain again: with 2 workers at one thread each scaling exactly 2×, the
 speed-up over 1 worker with 2 threads is 2 / that gain.
 
+The equal-threads figure is split in two from the runs' own times (the sweep's "finished in"
+lines): how much of the wall time the executor keeps both workers busy (1.00: it adds nothing),
+and how much longer one run takes beside another than alone (the machine's own contention for
+memory and cache, which no executor removes). On a shared 2-core VM the second moves between
+sessions; it is what makes the ratio read 1.71× in one session and 1.90× in the next.
+
     GANLEAK_DATA_DIR=../shared/datasets python benchmarks/bench_sweep.py [--configs 8]
 """
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,21 +35,25 @@ import time
 from pathlib import Path
 
 TARGET = 1.9   # equal threads per run: 1 worker / 2 workers, one thread each
+FINISHED = re.compile(r"finished in ([0-9.]+)s")   # the sweep's progress line for each run
 TINY = ["rounds=4", "eval-every=2", "records-per-class=100", "local-steps=3", "gen-steps=3",
         "fakes-per-turn=64", "eval-samples=64"]
 
 
-def sweep_seconds(configs: int, jobs: int, root: Path, threads: int | None = None) -> float:
-    """Wall seconds of one local sweep of ``configs`` seeds with ``jobs`` workers
-    (``threads`` TensorFlow threads per run; None: the sweep's default)."""
+def sweep_seconds(configs: int, jobs: int, root: Path,
+                  threads: int | None = None) -> tuple[float, float]:
+    """(wall seconds, the runs' own seconds summed) of one local sweep of ``configs`` seeds with
+    ``jobs`` workers (``threads`` TensorFlow threads per run; None: the sweep's default)."""
     seeds = ",".join(str(s) for s in range(1, configs + 1))
     command = [sys.executable, "-m", "ganleak_cli.cli", "sweep", "--grid", f"seed={seeds}",
                *[arg for value in TINY for arg in ("--set", value)],
                "--out", str(root / f"jobs{jobs}-threads{threads}"), "--jobs", str(jobs),
                *(["--threads-per-job", str(threads)] if threads else [])]
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    wall = time.perf_counter() - start
+    return wall, sum(float(s) for s in FINISHED.findall(done.stderr))
 
 
 def main() -> None:
@@ -52,12 +63,12 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
-        one = sweep_seconds(args.configs, 1, Path(tmp))
-        two = sweep_seconds(args.configs, 2, Path(tmp))
+        one, _ = sweep_seconds(args.configs, 1, Path(tmp))
+        two, two_runs = sweep_seconds(args.configs, 2, Path(tmp))
         cores = os.cpu_count()
         half = max(1, cores // 2)   # the threads each of 2 workers gets
-        single = sweep_seconds(args.configs, 1, Path(tmp), threads=half)
-        shared = sweep_seconds(args.configs, 2, Path(tmp), threads=cores)
+        single, single_runs = sweep_seconds(args.configs, 1, Path(tmp), threads=half)
+        shared, _ = sweep_seconds(args.configs, 2, Path(tmp), threads=cores)
 
     print(f"{args.configs} configurations, 1 worker, {cores} threads: {one:7.1f} s")
     print(f"{args.configs} configurations, 2 workers, {max(1, cores // 2)} thread(s) each:"
@@ -69,6 +80,9 @@ def main() -> None:
     scaling = single / two
     print(f"process scaling at equal threads ({half}: 1 worker / 2 workers): {scaling:6.2f}x "
           f"(target ≥ {TARGET}x: {'met' if scaling >= TARGET else 'NOT met'})")
+    print(f"  of which the executor keeps its 2 workers busy: {two_runs / (2 * two):6.2f} of the "
+          f"time; a run takes {two_runs / single_runs:4.2f}x as long beside another "
+          f"(the machine's own contention)")
     print(f"one run's own thread gain ({half} / {cores} threads): {single / one:6.2f}x")
     print(f"speed-up if 2 workers scaled exactly 2x (2 / thread gain): "
           f"{2 * one / single:6.2f}x")
