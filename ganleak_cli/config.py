@@ -83,6 +83,7 @@ class SimConfig:
     gen_ema: float = 0.0
     gen_jitter: int = 0
     gen_upsample: str = "transpose"
+    gen_prior: float = 0.0
     fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
@@ -144,6 +145,8 @@ class SimConfig:
             raise ValueError(f"gen_width: must be ≥ 8, got {self.gen_width}")
         if not 0.0 <= self.gen_ema < 1.0:
             raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
+        if self.gen_prior < 0:
+            raise ValueError(f"gen_prior: must be ≥ 0, got {self.gen_prior}")
         if self.gen_jitter < 0:
             raise ValueError(f"gen_jitter: must be ≥ 0, got {self.gen_jitter}")
         if self.gen_upsample not in UPSAMPLINGS:

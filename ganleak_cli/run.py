@@ -78,6 +78,7 @@ def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
                        gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
                        gen_tv=cfg.gen_tv, gen_width=cfg.gen_width, gen_ema=cfg.gen_ema,
                        gen_jitter=cfg.gen_jitter, gen_upsample=cfg.gen_upsample,
+                       gen_prior=cfg.gen_prior,
                        fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool,
                        attack_after=cfg.attack_after)
 
@@ -128,7 +129,8 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
     if cfg.attack in ("none", "mia"):
         return people + [Participant(*adv_args, **adv_role)]
     settings = _gan_settings(cfg, data.num_classes)
-    generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]))
+    generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]),
+                          own_images=data.x_train[part.adversary])
     return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
 
 

@@ -17,7 +17,7 @@ SHAPE = (28, 28, 1)
 def settings(**changes) -> GanSettings:
     values = dict(mode="active", target_class=0, fake_class=2, gen_steps=3, gen_batch=8,
                   gen_lr=1e-3, gen_tv=0.0, gen_width=32, gen_ema=0.0, gen_jitter=0,
-                  gen_upsample="transpose", fakes_per_turn=8, fake_pool="replace",
+                  gen_upsample="transpose", gen_prior=0.0, fakes_per_turn=8, fake_pool="replace",
                   attack_after=0)
     return GanSettings(**{**values, **changes})
 
@@ -122,7 +122,8 @@ def test_jitter_changes_the_generator_and_zero_jitter_is_the_plain_step():
 
 @pytest.mark.parametrize("field, value", [("gen_ema", 1.0), ("gen_ema", -0.1),
                                           ("gen_width", 4), ("gen_jitter", -1),
-                                          ("gen_upsample", "bicubic")])
+                                          ("gen_upsample", "bicubic"),
+                                          ("gen_prior", -0.5)])
 def test_out_of_range_values_are_named(field, value):
     with pytest.raises(ValueError, match=field):
         SimConfig(**{field: value}).validate()

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganleak_cli.attacks.prior import RealismPrior
 from ganleak_cli.models import LATENT_DIM, build_generator
 from ganleak_cli.protocol.flat import load_variables_state, variables_state
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
@@ -37,6 +38,7 @@ class GanSettings:
     gen_ema: float                  # decay of the weight average the evaluation renders (0: off)
     gen_jitter: int                 # the generator's images shifted by up to this many pixels
     gen_upsample: str               # transpose (DCGAN) | resize (nearest ×2, then a convolution)
+    gen_prior: float                # weight of a realism critic on the adversary's own images
     fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
     fake_pool: str                  # replace | accumulate
     attack_after: int               # honest turns before the attack starts
@@ -61,7 +63,9 @@ def jitter(images, pixels: int, seed):
 class Generator:
     """A DCGAN generator trained against a frozen discriminator towards one class."""
 
-    def __init__(self, image_shape, settings: GanSettings, seed: int):
+    def __init__(self, image_shape, settings: GanSettings, seed: int, own_images=None):
+        """``own_images``: the adversary's records, the real side of the ``gen_prior`` critic
+        (needed only when ``gen_prior`` is on)."""
         self.settings = settings
         self.model = build_generator(image_shape, width=settings.gen_width,
                                      upsample=settings.gen_upsample)
@@ -70,6 +74,12 @@ class Generator:
         self.optimizer.build(self.model.trainable_variables)
         self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.seed = keras.random.SeedGenerator(seed)
+        self.prior = None
+        if settings.gen_prior:
+            if own_images is None or not len(own_images):
+                raise ValueError("gen_prior: the adversary holds no images of its own to learn "
+                                 "what a real image looks like")
+            self.prior = RealismPrior(own_images, settings.gen_lr, self.seed)
         self.last_loss = float("nan")
         self._step = tf.function(self._train_steps)
 
@@ -84,8 +94,12 @@ class Generator:
                 judged = jitter(images, s.gen_jitter, self.seed) if s.gen_jitter else images
                 logits = discriminator(judged, training=False)
                 loss = self.loss_fn(labels, logits) + s.gen_tv * mean_total_variation(images)
+                if self.prior is not None:
+                    loss += s.gen_prior * self.prior.generator_loss(images)
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply(grads, self.model.trainable_variables)
+            if self.prior is not None:
+                self.prior.critic_step(images)
             self._update_average()
             total += loss
         return total / tf.cast(steps, tf.float32)
@@ -139,6 +153,8 @@ class Generator:
                  "seed": variables_state([self.seed.state]), "last_loss": self.last_loss}
         if self.average is not None:
             state["average"] = variables_state(self.average.weights)
+        if self.prior is not None:
+            state["prior"] = self.prior.state_dict()
         return state
 
     def load_state_dict(self, state: dict) -> None:
@@ -148,6 +164,8 @@ class Generator:
         load_variables_state([self.seed.state], state["seed"])
         if self.average is not None:
             load_variables_state(self.average.weights, state["average"])
+        if self.prior is not None:
+            self.prior.load_state_dict(state["prior"])
         self.last_loss = float(state["last_loss"])
 
 

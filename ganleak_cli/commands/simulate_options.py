@@ -160,6 +160,11 @@ SIMULATE_OPTIONS = [
                help="How the generator doubles its side: transpose (DCGAN's strided transposed "
                     "convolutions) or resize (nearest-neighbour ×2, then a convolution: no "
                     "checkerboard pattern)."),
+    sim_option("--gen-prior", type=NON_NEGATIVE_FLOAT,
+               help="Weight of a realism prior in the generator's loss: a small real-vs-generated "
+                    "critic the adversary trains on its own records (never the victims'), so "
+                    "that samples look like real images as well as like the target class to the "
+                    "shared model; 0: off (the paper's attack)."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
