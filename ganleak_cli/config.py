@@ -28,9 +28,10 @@ MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolution
 # Fields whose default is the dataset's own: None means "the dataset's default", resolved when
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
-ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv")
+ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv",
+                 "gen_lr")
 CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen_steps": 10,
-                        "fakes_per_turn": 640, "gen_tv": 0.0}
+                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4}
 
 
 def dataset_defaults(dataset: str) -> dict:
@@ -77,7 +78,7 @@ class SimConfig:
     local_steps: int | None = None
     gen_steps: int | None = None
     gen_batch: int = 64
-    gen_lr: float = 2e-4
+    gen_lr: float | None = None
     gen_tv: float | None = None
     gen_width: int = 128
     gen_ema: float = 0.0

@@ -140,7 +140,8 @@ SIMULATE_OPTIONS = [
     sim_option("--gen-steps", type=POSITIVE_INT, show_default=per_dataset_default("gen_steps"),
                help="Generator updates per adversary turn."),
     sim_option("--gen-batch", type=POSITIVE_INT, help="Generator mini-batch size."),
-    sim_option("--gen-lr", type=POSITIVE_FLOAT, help="Generator Adam learning rate."),
+    sim_option("--gen-lr", type=POSITIVE_FLOAT, show_default=per_dataset_default("gen_lr"),
+               help="Generator Adam learning rate."),
     sim_option("--gen-tv", type=NON_NEGATIVE_FLOAT,
                show_default=per_dataset_default("gen_tv"),
                help="Weight of a total-variation penalty in the generator's loss (an adversary's "
