@@ -284,6 +284,9 @@ class SimConfig:
         if not self.adversary_classes and self.attack != "active":
             raise ValueError("adversary_classes: an adversary without records of its own (none) "
                              "trains only on its generated samples; it needs --attack active")
+        if not self.adversary_classes and self.gen_prior:
+            raise ValueError("gen_prior: the realism prior learns from the adversary's own "
+                             "records, and --adversary-classes none gives it none")
         if self.partition == "by-class" and self.victims > len(self.victim_classes):
             raise ValueError(f"victims: --partition by-class gives each victim whole classes; "
                              f"{self.victims} victims cannot share "

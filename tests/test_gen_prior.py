@@ -4,9 +4,11 @@ shared model's in the generator's loss."""
 import keras
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from test_generator_options import NOISE, SHAPE, settings
 
 from ganleak_cli.attacks.gan import Generator
+from ganleak_cli.cli import main
 from ganleak_cli.models import build_classifier
 
 
@@ -72,3 +74,11 @@ def test_a_prior_without_own_images_is_refused():
         Generator(SHAPE, settings(gen_prior=1.0), seed=0, own_images=np.empty((0, *SHAPE)))
 
 
+
+
+def test_a_prior_for_an_adversary_without_records_is_a_usage_error(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["simulate", "--adversary-classes", "none",
+                                       "--gen-prior", "1", "--out", str(out)])
+    assert result.exit_code == 2 and "gen-prior" in result.output.replace("_", "-")
+    assert "Traceback" not in result.output and not out.exists()
