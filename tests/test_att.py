@@ -313,8 +313,8 @@ def test_face_attack_leaks_the_persons_face(att_dir, tmp_path_factory, monkeypat
     the samples are the person by identity (far above both baselines), closer to her held-out
     faces by SSIM than those faces are to each other, far from other persons' faces, and not
     collapsed. The face verdict passes but for the oracle, which at 32×32 names her for 0.72
-    of the samples (SSIM 0.681, self-SSIM 0.72 measured with att's defaults; docs/faces.md); at 64×64 it names the person for
-    all of them."""
+    of the samples (SSIM 0.681, self-SSIM 0.72 measured with att's defaults; docs/faces.md);
+    at 64×64 it names the person for all of them."""
     import json
 
     from cli_runs import run_cli
