@@ -64,8 +64,8 @@ class Generator:
     """A DCGAN generator trained against a frozen discriminator towards one class."""
 
     def __init__(self, image_shape, settings: GanSettings, seed: int, own_images=None):
-        """``own_images``: the adversary's records, the real side of the ``gen_prior`` critic
-        (needed only when ``gen_prior`` is on)."""
+        """``own_images``: the adversary's uint8 records, the real side of the ``gen_prior``
+        critic (needed only when ``gen_prior`` is on)."""
         self.settings = settings
         self.model = build_generator(image_shape, width=settings.gen_width,
                                      upsample=settings.gen_upsample)

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from ganleak_cli.pixels import to_model_range
 from ganleak_cli.protocol.flat import load_variables_state, variables_state
 
 
@@ -34,8 +35,10 @@ def build_critic(image_shape) -> keras.Model:
 class RealismPrior:
     """The critic, its optimiser and the adversary's own images it calls real."""
 
-    def __init__(self, images: np.ndarray, lr: float, seed: keras.random.SeedGenerator):
-        self.images = tf.constant(np.asarray(images, np.float32))
+    def __init__(self, records: np.ndarray, lr: float, seed: keras.random.SeedGenerator):
+        """``records``: the adversary's uint8 images, as a participant holds them; the critic
+        sees them in the generator's range, [−1, 1]."""
+        self.images = tf.constant(to_model_range(np.asarray(records)))
         self.model = build_critic(self.images.shape[1:])
         self.optimizer = keras.optimizers.Adam(lr, beta_1=0.5)
         self.optimizer.build(self.model.trainable_variables)
