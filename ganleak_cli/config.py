@@ -131,7 +131,8 @@ class SimConfig:
                 raise ValueError(f"{field.name}: must be a finite number, got {value}")
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
                           ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
-                          ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64)):
+                          ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64),
+                          ("gen_tv", 0), ("gen_jitter", 0), ("gen_prior", 0), ("gen_width", 8)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")
         for name in ("theta_u", "theta_d"):
@@ -140,16 +141,8 @@ class SimConfig:
         for name in ("lr", "gen_lr"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
-        if self.gen_tv < 0:
-            raise ValueError(f"gen_tv: must be ≥ 0, got {self.gen_tv}")
-        if self.gen_width < 8:
-            raise ValueError(f"gen_width: must be ≥ 8, got {self.gen_width}")
         if not 0.0 <= self.gen_ema < 1.0:
             raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
-        if self.gen_prior < 0:
-            raise ValueError(f"gen_prior: must be ≥ 0, got {self.gen_prior}")
-        if self.gen_jitter < 0:
-            raise ValueError(f"gen_jitter: must be ≥ 0, got {self.gen_jitter}")
         if self.gen_upsample not in UPSAMPLINGS:
             raise ValueError(f"gen_upsample: must be one of {', '.join(UPSAMPLINGS)}, "
                              f"got {self.gen_upsample!r}")
