@@ -2,7 +2,9 @@
 real images score, and how much privacy did a victim spend.
 
 * A face run (its summary has ``face_verdict``) is judged by the face verdict
-  (docs/faces.md), beside its calibration rows.
+  (docs/faces.md), beside its calibration rows. A run that fails it gets no verdict when the
+  victim's own photographs of the person (the ``private_faces`` calibration row) fail it too:
+  the instrument cannot judge that person, so the failure says nothing about the attack.
 * Any other attack run leaked when the oracle names the target in at least ``ORACLE_BAR`` of
   the samples **and** ``nn_ssim_heldout`` is closer to what real images of the class score than
   to what real images of the closest other class score (above the midpoint of the two
@@ -13,8 +15,10 @@ real images score, and how much privacy did a victim spend.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
+from ganleak_cli.artifacts import CALIBRATION
 from ganleak_cli.errors import GanleakError
 from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE, run_lines
 from ganleak_cli.tables import is_number
@@ -60,12 +64,31 @@ def privacy_line(summary: dict) -> str | None:
     return f"privacy spent: ε = {eps:.4g}" + (f" at δ = {delta:g}" if delta else "")
 
 
-def face_card(name: str, summary: dict) -> Card:
-    passed = summary.get("face_verdict") == 1.0
-    failed = summary.get("face_verdict_failed") or ""
-    reasons = ["the face verdict passes: oracle, identity above its baselines, SSIM and no "
-               "collapse, together" if passed else f"the face verdict fails on: {failed}"]
-    return Card(name, LEAKED if passed else NOT_SHOWN, reasons)
+def own_photographs_row(root) -> dict | None:
+    """The ``private_faces`` row of the run's calibration.json (what the victim's own photographs
+    of the person score), or None when the run has none."""
+    try:
+        rows = json.loads((root / CALIBRATION).read_text()).get("rows")
+    except (OSError, ValueError, AttributeError):
+        return None
+    found = [row for row in rows or [] if isinstance(row, dict)
+             and row.get("set") == "private_faces"]
+    return found[0] if found else None
+
+
+def face_card(name: str, summary: dict, root=None) -> Card:
+    """The face verdict's card; NO VERDICT for a failing run whose person's own photographs
+    (its calibration row in ``root``) fail the verdict too."""
+    if summary.get("face_verdict") == 1.0:
+        return Card(name, LEAKED, ["the face verdict passes: oracle, identity above its "
+                                   "baselines, SSIM and no collapse, together"])
+    reasons = [f"the face verdict fails on: {summary.get('face_verdict_failed') or ''}"]
+    own = own_photographs_row(root) if root is not None else None
+    if own is not None and own.get("face_verdict") == 0.0:
+        reasons.append("it cannot judge this person: the victim's own photographs of the "
+                       f"person fail it too (on: {own.get('face_verdict_failed')})")
+        return Card(name, NO_VERDICT, reasons)
+    return Card(name, NOT_SHOWN, reasons)
 
 
 def attack_card(name: str, summary: dict, config: dict) -> Card:
@@ -93,7 +116,7 @@ def card(run) -> Card:
     if summary.get("attack", run.config.get("attack")) == "none":
         result = Card(run.name, NO_VERDICT, ["no attack in this run"])
     elif "face_verdict" in summary:
-        result = face_card(run.name, summary)
+        result = face_card(run.name, summary, run.root)
     else:
         result = attack_card(run.name, summary, run.config)
     spent = privacy_line(summary)

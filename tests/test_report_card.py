@@ -138,3 +138,39 @@ def test_the_report_command_keeps_tensorflows_start_up_lines_off_stderr(mnist, t
     assert done.returncode == 0, done.stderr
     for noise in ("absl", "oneDNN", "I0000", "E0000", "W0000"):
         assert noise not in done.stderr, done.stderr
+
+
+def face_run(root, failed: str, own_failed: str | None):
+    """A finished face run whose verdict fails on ``failed`` ("" passes), with a calibration.json
+    whose ``private_faces`` row (the victim's own photographs) fails on ``own_failed``."""
+    root.mkdir(parents=True)
+    figures = {"oracle_target_rate": 0.77, "identity_match": 1.0, "nn_ssim_heldout": 0.59,
+               "sample_self_ssim": 0.54, "face_verdict": 0.0 if failed else 1.0,
+               "face_verdict_failed": failed}
+    (root / "config.json").write_text(json.dumps({"dataset": "att", "target_class": 17,
+                                                  "attack": "active", "rounds": 10}))
+    (root / "metrics.jsonl").write_text(json.dumps({"round": 10, **figures}) + "\n")
+    (root / "summary.json").write_text(json.dumps({"rounds": 10, "attack": "active", **figures}))
+    if own_failed is not None:
+        own = {"set": "private_faces", "oracle_target_rate": 0.71,
+               "face_verdict": 0.0 if own_failed else 1.0, "face_verdict_failed": own_failed}
+        (root / "calibration.json").write_text(json.dumps({"target_class": 17, "rows": [own]}))
+    return root
+
+
+def test_a_failed_face_run_gets_no_verdict_when_the_persons_own_photographs_fail_too(tmp_path):
+    from ganleak_cli.report import load_run
+    from ganleak_cli.report_card import card
+
+    def verdict(name, failed, own_failed):
+        return card(load_run(face_run(tmp_path / name, failed, own_failed), name))
+
+    unjudgeable = verdict("a", "oracle", own_failed="oracle")
+    assert unjudgeable.verdict == NO_VERDICT
+    assert "own photographs of the person fail it too (on: oracle)" in unjudgeable.reasons[1]
+    assert verdict("b", "oracle", own_failed="").verdict == NOT_SHOWN
+    assert verdict("c", "oracle", own_failed=None).verdict == NOT_SHOWN   # no calibration rows
+    assert verdict("d", "", own_failed="oracle").verdict == LEAKED
+    result = invoke(["report", str(tmp_path / "a"), "--out", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    assert "cannot judge this person" in (tmp_path / "rep" / "report.md").read_text()
