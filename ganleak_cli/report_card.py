@@ -71,8 +71,9 @@ def own_photographs_row(root) -> dict | None:
         rows = json.loads((root / CALIBRATION).read_text()).get("rows")
     except (OSError, ValueError, AttributeError):
         return None
-    found = [row for row in rows or [] if isinstance(row, dict)
-             and row.get("set") == "private_faces"]
+    if not isinstance(rows, list):
+        return None
+    found = [row for row in rows if isinstance(row, dict) and row.get("set") == "private_faces"]
     return found[0] if found else None
 
 
