@@ -77,14 +77,14 @@ def own_photographs_row(root) -> dict | None:
     return found[0] if found else None
 
 
-def face_card(name: str, summary: dict, root=None) -> Card:
+def face_card(name: str, summary: dict, root) -> Card:
     """The face verdict's card; NO VERDICT for a failing run whose person's own photographs
     (its calibration row in ``root``) fail the verdict too."""
     if summary.get("face_verdict") == 1.0:
         return Card(name, LEAKED, ["the face verdict passes: oracle, identity above its "
                                    "baselines, SSIM and no collapse, together"])
     reasons = [f"the face verdict fails on: {summary.get('face_verdict_failed') or ''}"]
-    own = own_photographs_row(root) if root is not None else None
+    own = own_photographs_row(root)
     if own is not None and own.get("face_verdict") == 0.0:
         reasons.append("it cannot judge this person: the victim's own photographs of the "
                        f"person fail it too (on: {own.get('face_verdict_failed')})")
