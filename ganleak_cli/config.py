@@ -85,6 +85,7 @@ class SimConfig:
     gen_jitter: int = 0
     gen_upsample: str = "transpose"
     gen_prior: float = 0.0
+    gen_diversity: float = 0.0
     fakes_per_turn: int | None = None
     fake_pool: str = "replace"
     attack_after: int = 0
@@ -132,9 +133,13 @@ class SimConfig:
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
                           ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
                           ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64),
-                          ("gen_tv", 0), ("gen_jitter", 0), ("gen_prior", 0), ("gen_width", 8)):
+                          ("gen_tv", 0), ("gen_jitter", 0), ("gen_prior", 0), ("gen_diversity", 0),
+                          ("gen_width", 8)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")
+        if self.gen_diversity and self.gen_batch < 2:
+            raise ValueError("gen_diversity: the mode-seeking term pairs samples of a batch; "
+                             f"needs --gen-batch ≥ 2, got {self.gen_batch}")
         for name in ("theta_u", "theta_d"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"{name}: must be in (0, 1], got {getattr(self, name)}")

@@ -78,7 +78,7 @@ def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
                        gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
                        gen_tv=cfg.gen_tv, gen_width=cfg.gen_width, gen_ema=cfg.gen_ema,
                        gen_jitter=cfg.gen_jitter, gen_upsample=cfg.gen_upsample,
-                       gen_prior=cfg.gen_prior,
+                       gen_prior=cfg.gen_prior, gen_diversity=cfg.gen_diversity,
                        fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool,
                        attack_after=cfg.attack_after)
 

@@ -17,7 +17,8 @@ SHAPE = (28, 28, 1)
 def settings(**changes) -> GanSettings:
     values = dict(mode="active", target_class=0, fake_class=2, gen_steps=3, gen_batch=8,
                   gen_lr=1e-3, gen_tv=0.0, gen_width=32, gen_ema=0.0, gen_jitter=0,
-                  gen_upsample="transpose", gen_prior=0.0, fakes_per_turn=8, fake_pool="replace",
+                  gen_upsample="transpose", gen_prior=0.0, gen_diversity=0.0, fakes_per_turn=8,
+                  fake_pool="replace",
                   attack_after=0)
     return GanSettings(**{**values, **changes})
 

@@ -39,6 +39,7 @@ class GanSettings:
     gen_jitter: int                 # the generator's images shifted by up to this many pixels
     gen_upsample: str               # transpose (DCGAN) | resize (nearest ×2, then a convolution)
     gen_prior: float                # weight of a realism critic on the adversary's own images
+    gen_diversity: float            # weight of a mode-seeking term against collapse (0: off)
     fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
     fake_pool: str                  # replace | accumulate
     attack_after: int               # honest turns before the attack starts
@@ -49,6 +50,16 @@ def mean_total_variation(images):
     dy = tf.abs(images[:, 1:] - images[:, :-1])
     dx = tf.abs(images[:, :, 1:] - images[:, :, :-1])
     return tf.reduce_mean(dy) + tf.reduce_mean(dx)
+
+
+def mode_seeking_penalty(images, z):
+    """Mao et al.'s mode-seeking term (MSGAN, CVPR 2019): the batch's first half is paired with
+    its second, and the penalty is 1 / (image distance / noise distance), large when different
+    noise gives the same image (a collapsed generator), small when it gives different images."""
+    half = images.shape[0] // 2
+    image_gap = tf.reduce_mean(tf.abs(images[:half] - images[half:2 * half]))
+    noise_gap = tf.reduce_mean(tf.abs(z[:half] - z[half:2 * half]))
+    return 1.0 / (image_gap / noise_gap + 1e-5)
 
 
 def jitter(images, pixels: int, seed):
@@ -96,6 +107,8 @@ class Generator:
                 loss = self.loss_fn(labels, logits) + s.gen_tv * mean_total_variation(images)
                 if self.prior is not None:
                     loss += s.gen_prior * self.prior.generator_loss(images)
+                if s.gen_diversity:
+                    loss += s.gen_diversity * mode_seeking_penalty(images, z)
             grads = tape.gradient(loss, self.model.trainable_variables)
             self.optimizer.apply(grads, self.model.trainable_variables)
             if self.prior is not None:

@@ -166,6 +166,10 @@ SIMULATE_OPTIONS = [
                     "critic the adversary trains on its own records (never the victims'), so "
                     "that samples look like real images as well as like the target class to the "
                     "shared model; 0: off (the paper's attack)."),
+    sim_option("--gen-diversity", type=NON_NEGATIVE_FLOAT,
+               help="Weight of a mode-seeking term in the generator's loss (Mao et al., MSGAN): "
+                    "different noise must give different images, against a generator collapsed "
+                    "onto one sample; 0: off (the paper's attack)."),
     sim_option("--fakes-per-turn", type=click.IntRange(min=0),
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
