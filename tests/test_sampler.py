@@ -66,3 +66,47 @@ def test_stack_batches_drops_ragged_tail_and_keeps_alignment():
     np.testing.assert_array_equal(yb.ravel(), np.arange(9))
     # row i of x is [2i, 2i+1]: aligned with label i
     np.testing.assert_array_equal(xb[..., 0], 2 * yb)
+
+
+# --- the batch of a participant with fewer records than a batch -----------------------------
+
+def test_the_batch_is_the_batch_size_or_the_records_a_step_when_fewer():
+    from ganleak_cli.protocol.participant import ExchangeRules, batch_for
+    rules = ExchangeRules(local_steps=2, batch_size=64)
+    assert batch_for(256, rules) == 64      # enough records: the batch size
+    assert batch_for(128, rules) == 64
+    assert batch_for(14, rules) == 7        # 7 records twice: batches of 7
+    assert batch_for(1, rules) == 1         # never an empty batch
+
+
+def _small_participant(records: int, local_steps: int):
+    import keras
+
+    from ganleak_cli.privacy.accounting import Ledger
+    from ganleak_cli.protocol.participant import ExchangeRules, Participant, PlainUpload
+    from ganleak_cli.protocol.trainer import LocalTrainer
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3)])
+    trainer = LocalTrainer(model, 0.1)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (records, 4, 4, 1), dtype=np.uint8)
+    rules = ExchangeRules(local_steps=local_steps, batch_size=64)
+    person = Participant("p", images, rng.integers(0, 3, records), trainer.flat.get(),
+                         np.random.default_rng(1), trainer, PlainUpload(rules), Ledger())
+    return person, rules
+
+
+def test_a_participant_with_7_records_trains_each_step_on_its_7_records_once():
+    """Not 64 draws that repeat each record nine times: every step is one pass over the 7."""
+    person, rules = _small_participant(7, local_steps=3)
+    x, y = person.local_data(rules)
+    assert len(x) == 21
+    for step in range(3):
+        batch = x[7 * step:7 * step + 7].reshape(7, -1)
+        assert len({row.tobytes() for row in batch}) == 7
+    calls = []
+    person.trainer.train = lambda xb, yb: calls.append(xb.shape) or 0.0
+    person.train_and_upload(x, y, rules)
+    assert calls == [(3, 7, 4, 4, 1)]

@@ -27,6 +27,13 @@ class ExchangeRules:
     gamma: float | None = None
 
 
+def batch_for(records: int, rules: ExchangeRules) -> int:
+    """The mini-batch of a turn over ``records`` records: ``batch_size``, or fewer when the turn
+    holds fewer than ``local_steps`` full batches (a victim with 7 faces trains on its 7, not on
+    64 draws that repeat each of them nine times: the same gradient at a ninth of the cost)."""
+    return max(1, min(rules.batch_size, records // rules.local_steps))
+
+
 class PlainUpload:
     """The non-private upload rule: θu selection (largest or random above τ), γ clipping."""
 
@@ -81,16 +88,17 @@ class Participant:
 
     def local_data(self, rules: ExchangeRules) -> tuple[np.ndarray, np.ndarray]:
         """This turn's training records (images in [−1, 1], labels), ``local_steps`` batches."""
-        idx = self.sampler.take(rules.local_steps * rules.batch_size)
+        idx = self.sampler.take(rules.local_steps * min(rules.batch_size, len(self.labels)))
         return to_model_range(self.images[idx]), self.labels[idx]
 
     def train_and_upload(self, x: np.ndarray, y: np.ndarray, rules: ExchangeRules) -> Upload:
         """Train on (x, y), keep the result locally, and return what the uploader releases."""
-        xb, yb = stack_batches(x, y, rules.batch_size)
+        batch = batch_for(len(x), rules)
+        xb, yb = stack_batches(x, y, batch)
         if len(xb) == 0:  # no records (an adversary without data before its attack starts)
             return Upload(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
         self.last_loss = self.trainer.train(xb, yb)
-        step_event = self.trainer.step_event(rules.batch_size / self.example_count())
+        step_event = self.trainer.step_event(batch / self.example_count())
         if step_event is not None:
             self.ledger.record(step_event, len(xb))
         new_weights = self.trainer.flat.get()
