@@ -30,7 +30,8 @@ class ExchangeRules:
 def batch_for(records: int, rules: ExchangeRules) -> int:
     """The mini-batch of a turn over ``records`` records: ``batch_size``, or fewer when the turn
     holds fewer than ``local_steps`` full batches (a victim with 7 faces trains on its 7, not on
-    64 draws that repeat each of them nine times: the same gradient at a ninth of the cost)."""
+    64 draws that repeat each of them nine or ten times: nearly the same gradient, each face
+    weighted 1/7 instead of 9/64 or 10/64, at a ninth of the cost)."""
     return max(1, min(rules.batch_size, records // rules.local_steps))
 
 
