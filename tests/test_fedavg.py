@@ -70,7 +70,8 @@ def test_fedavg_rejects_partial_exchange(change):
 
 # --- one participant: FedAvg is plain local training --------------------------------------------
 
-def _participant(seed=3):
+def tiny_participant(seed=3, records=20, local_steps=3, batch_size=5):
+    """A participant holding ``records`` random 4×4 images, on a one-layer model."""
     import keras
 
     from ganleak_cli.privacy.accounting import Ledger
@@ -82,20 +83,20 @@ def _participant(seed=3):
                               keras.layers.Dense(3)])
     trainer = LocalTrainer(model, 0.1)
     rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, (20, 4, 4, 1), dtype=np.uint8)
-    rules = ExchangeRules(local_steps=3, batch_size=5)
-    person = Participant("p", images, rng.integers(0, 3, 20), trainer.flat.get(),
+    images = rng.integers(0, 256, (records, 4, 4, 1), dtype=np.uint8)
+    rules = ExchangeRules(local_steps=local_steps, batch_size=batch_size)
+    person = Participant("p", images, rng.integers(0, 3, records), trainer.flat.get(),
                          np.random.default_rng(seed), trainer, PlainUpload(rules), Ledger())
     return person, trainer, rules
 
 
 def test_one_participant_fedavg_equals_local_training():
-    person, trainer, rules = _participant()
+    person, trainer, rules = tiny_participant()
     start = trainer.flat.get()
     server = ParameterServer(start)
     FedAvgRound().play([person], server, rules, "round-robin", None)
 
-    twin, twin_trainer, _ = _participant()
+    twin, twin_trainer, _ = tiny_participant()
     twin_trainer.flat.set(start)
     x, y = twin.local_data(rules)
     from ganleak_cli.protocol.sampler import stack_batches
@@ -105,7 +106,7 @@ def test_one_participant_fedavg_equals_local_training():
 
 
 def test_every_participant_starts_from_the_global_model():
-    person, trainer, rules = _participant()
+    person, trainer, rules = tiny_participant()
     server = ParameterServer(trainer.flat.get() + 1.0)
     person.local_weights = np.full_like(server.weights, -5.0)  # stale state must not matter
     FedAvgRound().play([person], server, rules, "round-robin", None)

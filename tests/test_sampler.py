@@ -79,28 +79,10 @@ def test_the_batch_is_the_batch_size_or_the_records_a_step_when_fewer():
     assert batch_for(1, rules) == 1         # never an empty batch
 
 
-def _small_participant(records: int, local_steps: int):
-    import keras
-
-    from ganleak_cli.privacy.accounting import Ledger
-    from ganleak_cli.protocol.participant import ExchangeRules, Participant, PlainUpload
-    from ganleak_cli.protocol.trainer import LocalTrainer
-
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(3)])
-    trainer = LocalTrainer(model, 0.1)
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (records, 4, 4, 1), dtype=np.uint8)
-    rules = ExchangeRules(local_steps=local_steps, batch_size=64)
-    person = Participant("p", images, rng.integers(0, 3, records), trainer.flat.get(),
-                         np.random.default_rng(1), trainer, PlainUpload(rules), Ledger())
-    return person, rules
-
-
 def test_a_participant_with_7_records_trains_each_step_on_its_7_records_once():
     """Not 64 draws that repeat each record nine times: every step is one pass over the 7."""
-    person, rules = _small_participant(7, local_steps=3)
+    from test_fedavg import tiny_participant
+    person, _, rules = tiny_participant(records=7, local_steps=3, batch_size=64)
     x, y = person.local_data(rules)
     assert len(x) == 21
     for step in range(3):
