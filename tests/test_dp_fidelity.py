@@ -1,12 +1,26 @@
 """release_fidelity: what one Shokri release keeps of the update it releases."""
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
+import pytest
 
-from ganleak_cli.privacy.fidelity import release_fidelity
+from ganleak_cli.data import load_dataset
+from ganleak_cli.pixels import to_model_range
+from ganleak_cli.privacy.fidelity import probe_fidelity, release_fidelity
 
 C = 20_000
+
+
+@pytest.fixture(scope="module")
+def faces():
+    """The real AT&T faces at 64×64 from GANLEAK_DATA_DIR (skipped without them)."""
+    data_dir = os.environ.get("GANLEAK_DATA_DIR")
+    if not data_dir or not (Path(data_dir) / "att_faces" / "s40" / "10.pgm").is_file():
+        pytest.skip("GANLEAK_DATA_DIR is unset or has no att_faces/")
+    return load_dataset("att", data_dir)
 
 
 def _update(scale: float) -> np.ndarray:
@@ -38,3 +52,14 @@ def test_a_zero_update_has_no_direction_to_keep():
     f = release_fidelity(np.zeros(1000, np.float32), 100, 100.0 * 100, 0.01, 0.005,
                          np.random.default_rng(1))
     assert f.cosine == 0.0 and math.isinf(f.norm_ratio)
+
+
+def test_on_the_real_face_cnn_mnists_scales_release_noise_and_the_face_scales_do_not(faces):
+    """The att_faces_dp preset's γ = 0.002, τ = 0.0005 against MNIST's γ = 0.01, τ = 0.005, on
+    the 64×64 face CNN's first one-batch changes (lr 0.2, θu 0.1, ε/c = 100)."""
+    rows = probe_fidelity(to_model_range(faces.x_train), faces.y_train, faces.num_classes + 1,
+                          [(0.01, 0.005), (0.002, 0.0005)], lr=0.2, theta_u=0.1,
+                          eps_per_param=100.0, steps=(0,), batches=4)
+    mnist_scales, face_scales = rows
+    assert mnist_scales.cosine < 0.12 and mnist_scales.norm_ratio > 2
+    assert face_scales.cosine > 0.3 and face_scales.cosine > 4 * mnist_scales.cosine
