@@ -20,9 +20,18 @@ from ganleak_cli.pixels import to_model_range
 from ganleak_cli.privacy.fidelity import probe_fidelity
 
 
-def _setting(text: str) -> tuple[float, float]:
-    gamma, tau = (float(v) for v in text.split(":"))
-    return gamma, tau
+def _settings(ctx, param, values) -> list[tuple[float, float]]:
+    """Each ``γ:τ`` as two positive floats (a clear error, exit 2, otherwise)."""
+    pairs = []
+    for text in values:
+        try:
+            gamma, tau = (float(v) for v in text.split(":"))
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is not γ:τ (two numbers, e.g. 0.002:0.0005)")
+        if gamma <= 0 or tau < 0:
+            raise click.BadParameter(f"{text!r}: γ must be > 0 and τ ≥ 0")
+        pairs.append((gamma, tau))
+    return pairs
 
 
 @click.command()
@@ -32,7 +41,7 @@ def _setting(text: str) -> tuple[float, float]:
 @click.option("--theta-u", type=float, default=0.1, show_default=True)
 @click.option("--eps-per-param", type=float, default=100.0, show_default=True)
 @click.option("--setting", "settings", multiple=True, default=("0.01:0.005", "0.002:0.0005"),
-              show_default=True, help="γ:τ, repeatable")
+              show_default=True, callback=_settings, help="γ:τ, repeatable")
 @click.option("--steps", default="0,10,20,40", show_default=True, help="training steps to probe")
 @click.option("--batches", type=int, default=8, show_default=True,
               help="mini-batches released at each probed step (their mean is printed)")
@@ -41,7 +50,7 @@ def main(dataset, image_size, lr, theta_u, eps_per_param, settings, steps, batch
     """Print the fidelity of one release at each probed step and setting."""
     data = load_dataset(dataset, image_size=image_size)
     rows = probe_fidelity(to_model_range(data.x_train), data.y_train, data.num_classes + 1,
-                          [_setting(s) for s in settings], lr=lr, theta_u=theta_u,
+                          settings, lr=lr, theta_u=theta_u,
                           eps_per_param=eps_per_param,
                           steps=tuple(int(s) for s in steps.split(",")), batches=batches,
                           seed=seed)
