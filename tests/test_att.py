@@ -5,9 +5,7 @@ Real faces come from GANLEAK_DATA_DIR (these tests are skipped without it) and a
 copied into tmp_path.
 """
 
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,20 +18,6 @@ from ganleak_cli.data.partition import split_records
 from ganleak_cli.errors import DataError
 
 ENTRY = registry.registry_entry("att")
-
-
-@pytest.fixture(scope="module")
-def att_dir():
-    """GANLEAK_DATA_DIR when it holds att_faces/ (else the test is skipped)."""
-    data_dir = os.environ.get("GANLEAK_DATA_DIR")
-    if not data_dir or not (Path(data_dir) / "att_faces" / "s40" / "10.pgm").is_file():
-        pytest.skip("GANLEAK_DATA_DIR is unset or has no att_faces/")
-    return Path(data_dir)
-
-
-@pytest.fixture(scope="module")
-def faces(att_dir):
-    return load_dataset("att", str(att_dir))
 
 
 @pytest.fixture

@@ -1,26 +1,13 @@
 """release_fidelity: what one Shokri release keeps of the update it releases."""
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
-import pytest
 
-from ganleak_cli.data import load_dataset
 from ganleak_cli.pixels import to_model_range
 from ganleak_cli.privacy.fidelity import probe_fidelity, release_fidelity
 
 C = 20_000
-
-
-@pytest.fixture(scope="module")
-def faces():
-    """The real AT&T faces at 64×64 from GANLEAK_DATA_DIR (skipped without them)."""
-    data_dir = os.environ.get("GANLEAK_DATA_DIR")
-    if not data_dir or not (Path(data_dir) / "att_faces" / "s40" / "10.pgm").is_file():
-        pytest.skip("GANLEAK_DATA_DIR is unset or has no att_faces/")
-    return load_dataset("att", data_dir)
 
 
 def _update(scale: float) -> np.ndarray:

@@ -4,8 +4,6 @@ The unit tests need no data; the calibration and fooling tests score sets built 
 AT&T faces (GANLEAK_DATA_DIR) at the default 64×64 with the real face oracle.
 """
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,13 +53,11 @@ def test_bars_are_parameters():
 # --- real faces ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def faces():
-    data_dir = os.environ.get("GANLEAK_DATA_DIR")
-    if not data_dir or not (Path(data_dir) / "att_faces" / "s40" / "10.pgm").is_file():
-        pytest.skip("GANLEAK_DATA_DIR is unset or has no att_faces/")
+def faces(att_dir):
+    """The real faces (conftest's ``att_dir``) and their oracle."""
     from ganleak_cli.data import load_dataset
     from ganleak_cli.metrics.oracle import Oracle
-    data = load_dataset("att", data_dir)
+    data = load_dataset("att", str(att_dir))
     return data, Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
 
 
