@@ -29,9 +29,10 @@ MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolution
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv",
-                 "gen_lr")
+                 "gen_lr", "dp_gamma", "dp_tau")
 CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen_steps": 10,
-                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4}
+                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4,
+                        "dp_gamma": 0.01, "dp_tau": 0.0001}
 
 
 def dataset_defaults(dataset: str) -> dict:
@@ -99,8 +100,8 @@ class SimConfig:
     defense: str = "none"
     dp_eps: float | None = None
     dp_eps_per_param: float | None = None
-    dp_gamma: float = 0.01
-    dp_tau: float = 0.0001
+    dp_gamma: float | None = None
+    dp_tau: float | None = None
     dp_delta: float = 1e-5
     dp_adversary: bool = False
     noise_multiplier: float = 1.0

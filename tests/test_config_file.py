@@ -244,12 +244,15 @@ def test_a_simconfig_of_a_dataset_has_that_datasets_defaults():
     att = SimConfig(dataset="att")
     assert (att.victim_classes, att.adversary_classes) == (tuple(range(20)), tuple(range(20, 40)))
     assert (att.target_class, att.rounds, att.local_steps, att.gen_tv) == (7, 1000, 1, 4.0)
+    assert (att.dp_gamma, att.dp_tau) == (0.002, 0.0005)
     from_cli = build_config(simulate_params("--dataset", "att"))
     assert {**from_cli.to_dict(), "data_dir": None} == att.to_dict()
     mnist = SimConfig()
     assert (mnist.target_class, mnist.rounds, mnist.local_steps, mnist.fakes_per_turn) == \
         (3, 100, 10, 640)
+    assert (mnist.dp_gamma, mnist.dp_tau) == (0.01, 0.0001)
     assert SimConfig(dataset="att", rounds=5, target_class=2).rounds == 5
+    assert SimConfig(dataset="att", dp_gamma=0.01).dp_gamma == 0.01
 
 
 def test_every_simconfig_field_is_a_simulate_option_with_the_fields_default():
