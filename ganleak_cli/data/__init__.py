@@ -17,7 +17,7 @@ DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not c
 # in small steps (one mini-batch a turn; 1000 such rounds cost what 100 default rounds do) and
 # its loss carries the smoothness prior; at 64×64 a generator step twice DCGAN's (4e-4) brings
 # more persons over the SSIM bar. Shokri's clip bound γ and threshold τ follow the size of one
-# local change: the face CNN (2.36 M weights) changes a weight by 1e-4 to 1e-3 a mini-batch, so
+# local change: the face CNN (2.36 M weights) changes a weight by 1e-5 to 1e-3 a mini-batch, so
 # MNIST's γ and τ would release noise (tools/dp_fidelity.py, docs/privacy.md). Every other
 # dataset keeps SimConfig's defaults.
 ATTACK_DEFAULTS = {"att": {"rounds": 1000, "eval_every": 100, "local_steps": 1, "gen_steps": 1,
