@@ -4,7 +4,6 @@ The unit tests need no data; the calibration and fooling tests score sets built 
 AT&T faces (GANLEAK_DATA_DIR) at the default 64×64 with the real face oracle.
 """
 
-
 import numpy as np
 import pytest
 
@@ -53,12 +52,10 @@ def test_bars_are_parameters():
 # --- real faces ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def faces(att_dir):
-    """The real faces (conftest's ``att_dir``) and their oracle."""
-    from ganleak_cli.data import load_dataset
+def faces(faces):
+    """conftest's real faces, paired with their oracle."""
     from ganleak_cli.metrics.oracle import Oracle
-    data = load_dataset("att", str(att_dir))
-    return data, Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
+    return faces, Oracle.for_data(faces.name, faces.x_test, faces.y_test, faces.num_classes)
 
 
 @pytest.fixture(scope="module")
