@@ -10,9 +10,11 @@ from ganleak_cli.config import SimConfig
 
 
 def _oracle_weights(data, cache, monkeypatch):
+    from ganleak_cli.metrics import oracle as oracle_module
     from ganleak_cli.metrics.oracle import Oracle
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(cache))
+    monkeypatch.setattr(oracle_module, "ENSEMBLE", 1)   # each member trains alike: one will do
     oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes, epochs=1)
     return [np.array(w) for w in oracle.model.get_weights()]
 

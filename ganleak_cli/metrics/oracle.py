@@ -154,8 +154,8 @@ def _member(name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
             seed: int) -> keras.Model:
     """The cached member of this seed, or a newly trained (and cached) one."""
     path = _cache_path(name, images, labels, seed)
-    model = build_oracle(images.shape[1:], num_classes)
     if path.is_file():
+        model = build_oracle(images.shape[1:], num_classes)
         model.load_weights(path)
         return model
     with deterministic_ops():
