@@ -33,8 +33,8 @@ class Spread:
 
 
 def oracle_of(data, count: int | None = None) -> Oracle:
-    """The runs' oracle for ``data``'s held-out split, or one of ``count`` members (its first
-    members are the runs' own; the rest are trained once and cached alike)."""
+    """The runs' oracle for ``data``'s held-out split; with ``count``, an oracle of that many
+    members (the first ones are the runs' own; any more are trained once and cached alike)."""
     return Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes, count=count)
 
 
