@@ -88,6 +88,18 @@ INCOMPLETE_TEXT = ("This run has not finished (no summary.json yet). "
                    "`ganleak simulate --resume {root}` continues it from its last checkpoint.\n")
 
 
+def saved_samples(root: Path) -> list[tuple[int, np.ndarray]]:
+    """(round, images N×H×W×C) of every samples/round_*.npz under the run folder ``root``, in
+    round order (grey samples are saved N×H×W: a channel is added)."""
+    found = [f for f in (Path(root) / SAMPLES).glob("round_*.npz") if f.stem[6:].isdigit()]
+    out = []
+    for path in sorted(found, key=lambda f: int(f.stem[6:])):
+        with np.load(path, allow_pickle=False) as npz:
+            images = npz["images"]
+        out.append((int(path.stem[6:]), images[..., None] if images.ndim == 3 else images))
+    return out
+
+
 class RunFolder:
     """Writes one run's outputs; ``summary.json`` is written last and marks the run complete."""
 
@@ -184,12 +196,7 @@ class RunFolder:
         """grids/strip.png: one row per evaluation, the first ``columns`` fixed-noise samples of
         each samples/round_*.npz in round order (read from disk, so a resumed run gets all of
         them). Nothing is written when there are no samples (no attack)."""
-        rows = []
-        found = [f for f in (self.root / SAMPLES).glob("round_*.npz") if f.stem[6:].isdigit()]
-        for path in sorted(found, key=lambda f: int(f.stem[6:])):
-            with np.load(path, allow_pickle=False) as npz:
-                images = npz["images"][:columns]
-            rows.append(_pad_row(images[..., None] if images.ndim == 3 else images, columns))
+        rows = [_pad_row(images[:columns], columns) for _, images in saved_samples(self.root)]
         if not rows:
             return None
         path = self.root / GRIDS / "strip.png"

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from ganleak_cli.artifacts import saved_samples
 from ganleak_cli.data import load_dataset
 from ganleak_cli.metrics.oracle import ORACLE_SEED
 from ganleak_cli.metrics.spread import Spread, oracle_of, spread
@@ -33,16 +34,10 @@ def _config(run_dir: Path) -> dict:
 
 
 def _rounds(run_dir: Path) -> list[tuple[str, np.ndarray]]:
-    found = sorted(f for f in (run_dir / "samples").glob("round_*.npz") if f.stem[6:].isdigit())
-    if not found:
+    sets = [(f"round {round_no}", images) for round_no, images in saved_samples(run_dir)]
+    if not sets:
         raise click.BadParameter(f"{run_dir}: no samples/round_*.npz (a run without the attack?)",
                                  param_hint="RUN_DIR")
-    sets = []
-    for path in found:
-        with np.load(path, allow_pickle=False) as npz:
-            images = npz["images"]
-        grey = images.ndim == 3                  # saved as N×H×W: the oracle takes a channel
-        sets.append((f"round {int(path.stem[6:])}", images[..., None] if grey else images))
     return sets
 
 

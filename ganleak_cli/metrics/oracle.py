@@ -169,6 +169,11 @@ def _member(name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
     return model
 
 
+def mean_probabilities(each: list[np.ndarray]) -> np.ndarray:
+    """The oracle's probabilities from its members' (one member's are returned as they are)."""
+    return each[0] if len(each) == 1 else np.mean(each, axis=0)
+
+
 class FitsItsImages(keras.callbacks.Callback):
     """Stops training, after ``min_epochs``, at the first epoch whose model names every one of
     the original (un-augmented) training images right."""
@@ -212,8 +217,7 @@ class Oracle:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities, N × num_classes: the members' mean."""
-        each = self.member_probabilities(images)
-        return each[0] if len(each) == 1 else np.mean(each, axis=0)
+        return mean_probabilities(self.member_probabilities(images))
 
     def member_probabilities(self, images: np.ndarray) -> list[np.ndarray]:
         """Each member's class probabilities, N × num_classes (the first: ``ORACLE_SEED``'s)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganleak_cli.metrics.oracle import Oracle
+from ganleak_cli.metrics.oracle import Oracle, mean_probabilities
 
 
 @dataclass(frozen=True)
@@ -43,5 +43,5 @@ def spread(images: np.ndarray, labels, oracle) -> Spread:
     (one class for all, or one per image)."""
     probs = oracle.member_probabilities(images)
     rates = tuple(float(np.mean(p.argmax(axis=1) == labels)) for p in probs)
-    ensemble = float(np.mean(np.mean(probs, axis=0).argmax(axis=1) == labels))
+    ensemble = float(np.mean(mean_probabilities(probs).argmax(axis=1) == labels))
     return Spread(rates, ensemble)
