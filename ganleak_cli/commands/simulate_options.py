@@ -174,7 +174,9 @@ SIMULATE_OPTIONS = [
                show_default=per_dataset_default("fakes_per_turn"),
                help="Generated samples labelled as the artificial class per adversary turn."),
     sim_option("--fake-pool", type=click.Choice(FAKE_POOLS),
-               help="replace: train on this turn's fakes only; accumulate: keep earlier ones too."),
+               help="replace: train on this turn's fakes only; accumulate: keep every earlier one "
+                    "too (the pool holds fakes-per-turn × the attack's turns images: at 64×64, "
+                    "64 a turn for 1000 turns is 1 GB)."),
     sim_option("--defense", type=click.Choice(DEFENSES),
                help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
                     "(a --dp-eps budget alone selects shokri)."),
