@@ -9,30 +9,40 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ganleak_cli.attacks.names import ATTACKS, MIA_PROCESSES
 from ganleak_cli.data import ATTACK_DEFAULTS, check_image_size, class_defaults
 from ganleak_cli.data.images import COLOR_MODES
+from ganleak_cli.defences import DEFENCES, DefenceContext
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
+from ganleak_cli.settings import check_field, declared, settings_from
 
-ATTACKS = ("active", "passive", "none", "mia")
-MIA_PROCESSES = ("none", "blur")
 FAKE_POOLS = ("replace", "accumulate")
-DEFENSES = ("none", "shokri", "dpsgd")
 UPSAMPLINGS = ("transpose", "resize")   # how the generator doubles its side (models.py)
-ACCOUNTANTS = ("rdp", "pld")
 PARTITIONS = ("shuffle", "by-class", "target-alone")
 INSIDER_SAMPLINGS = ("uniform", "every-round")
 FEDAVG_WEIGHTINGS = ("examples", "equal")
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
 # Fields whose default is the dataset's own: None means "the dataset's default", resolved when
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
+# Components' settings add theirs (declared ``per_dataset``, e.g. Shokri's γ and τ).
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
 ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv",
-                 "gen_lr", "dp_gamma", "dp_tau")
+                 "gen_lr")
 CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen_steps": 10,
-                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4,
-                        "dp_gamma": 0.01, "dp_tau": 0.0001}
+                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4}
+# Every component's declared settings, each a field of the run config (its option, config-file
+# and sweep key): (component, dataclasses.Field).
+COMPONENT_FIELDS = DEFENCES.settings_fields()
+PER_DATASET_FIELDS = ATTACK_FIELDS + tuple(
+    field.name for _, field in COMPONENT_FIELDS if declared(field).per_dataset)
+
+
+def core_default(name: str):
+    """The default of a per-dataset field where the dataset sets none."""
+    bases = {field.name: declared(field).base_default for _, field in COMPONENT_FIELDS}
+    return {**CORE_ATTACK_DEFAULTS, **bases}[name]
 
 
 def dataset_defaults(dataset: str) -> dict:
@@ -43,12 +53,14 @@ def dataset_defaults(dataset: str) -> dict:
         classes = class_defaults(dataset)
     except (ValueError, OSError):
         classes = class_defaults("mnist")
-    return {**CORE_ATTACK_DEFAULTS, **classes, **ATTACK_DEFAULTS.get(dataset, {})}
+    core = {name: core_default(name) for name in PER_DATASET_FIELDS}
+    return {**core, **classes, **ATTACK_DEFAULTS.get(dataset, {})}
 
 
 @dataclass(frozen=True)
-class SimConfig:
-    """Every option of ``ganleak simulate`` (defaults are the documented ones)."""
+class CoreConfig:
+    """The options of ``ganleak simulate`` that no component declares; ``SimConfig`` adds
+    every registered component's settings to them (defaults are the documented ones)."""
 
     dataset: str = "mnist"
     data_dir: str | None = None
@@ -98,15 +110,8 @@ class SimConfig:
     mia_process: str = "none"
     mia_init_noise: float = 0.1
     defense: str = "none"
-    dp_eps: float | None = None
-    dp_eps_per_param: float | None = None
-    dp_gamma: float | None = None
-    dp_tau: float | None = None
     dp_delta: float = 1e-5
     dp_adversary: bool = False
-    noise_multiplier: float = 1.0
-    l2_clip: float = 1.0
-    accountant: str = "rdp"
     eval_every: int | None = None
     eval_samples: int = 100
     checkpoint_every: int | None = None
@@ -115,11 +120,23 @@ class SimConfig:
 
     def __post_init__(self):
         """Fields left None take the dataset's defaults (``dataset_defaults``)."""
-        unset = [name for name in CLASS_FIELDS + ATTACK_FIELDS if getattr(self, name) is None]
+        unset = [name for name in CLASS_FIELDS + PER_DATASET_FIELDS if getattr(self, name) is None]
         if unset:
             defaults = dataset_defaults(self.dataset)
             for name in unset:
                 object.__setattr__(self, name, defaults[name])
+
+    def defence(self):
+        """The chosen defence, built with its own settings and the run's context."""
+        component = DEFENCES.get(self.defense)
+        return component(settings_from(component.Settings, self.to_dict()),
+                         self.defence_context())
+
+    def defence_context(self) -> DefenceContext:
+        """What a defence may read of the run: exchange and training rules, δ, --dp-adversary."""
+        return DefenceContext(theta_u=self.theta_u, gamma=self.gamma, batch_size=self.batch_size,
+                              local_steps=self.local_steps, protocol=self.protocol,
+                              delta=self.dp_delta, adversary_private=self.dp_adversary)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
@@ -164,7 +181,7 @@ class SimConfig:
         self._validate_protocol()
         self._validate_choices()
         self._validate_classes(num_classes)
-        self._validate_privacy()
+        self._validate_defence()
         self._validate_mia()
         return self
 
@@ -183,29 +200,25 @@ class SimConfig:
         return dataclasses.replace(self, out=str(folder))
 
     def with_defense(self) -> "SimConfig":
-        """A budget given without ``--defense`` selects Shokri's mechanism."""
-        if self.defense == "none" and (self.dp_eps is not None
-                                       or self.dp_eps_per_param is not None):
-            return dataclasses.replace(self, defense="shokri")
+        """A setting that selects its defence (a Shokri budget), given without ``--defense``,
+        selects that defence."""
+        if self.defense != "none":
+            return self
+        for component, field in COMPONENT_FIELDS:
+            if declared(field).selects and getattr(self, field.name) is not None:
+                return dataclasses.replace(self, defense=component.name)
         return self
 
-    def _validate_privacy(self) -> None:
-        for name in ("dp_eps", "dp_eps_per_param", "dp_gamma", "noise_multiplier", "l2_clip"):
-            value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ValueError(f"{name}: must be > 0, got {value}")
-        if self.dp_tau < 0:
-            raise ValueError(f"dp_tau: must be ≥ 0, got {self.dp_tau}")
+    def _validate_defence(self) -> None:
         if not 0 < self.dp_delta < 1:
             raise ValueError(f"dp_delta: must be in (0, 1), got {self.dp_delta}")
-        if self.dp_eps is not None and self.dp_eps_per_param is not None:
-            raise ValueError("dp_eps_per_param: give either --dp-eps or --dp-eps-per-param")
-        budget = self.dp_eps is not None or self.dp_eps_per_param is not None
-        if self.defense == "shokri" and not budget:
-            raise ValueError("dp_eps: the shokri defense needs --dp-eps or --dp-eps-per-param")
-        if self.defense != "shokri" and budget:
-            raise ValueError(f"dp_eps: a Shokri budget cannot be used with --defense "
-                             f"{self.defense}")
+        for component, field in COMPONENT_FIELDS:
+            value = getattr(self, field.name)
+            check_field(field.name, value, declared(field))
+            if declared(field).selects and value is not None and component.name != self.defense:
+                raise ValueError(f"{field.name}: a {component.name} setting cannot be used "
+                                 f"with --defense {self.defense}")
+        self.defence().validate()
 
     def _validate_image_size(self) -> None:
         size = self.image_size
@@ -220,9 +233,6 @@ class SimConfig:
         self._validate_fedavg_options()
         if self.protocol != "fedavg":
             return
-        if self.defense == "shokri":
-            raise ValueError("protocol: fedavg averages whole models; Shokri's selective DP "
-                             "uploads need --protocol dssgd (DP-SGD works with both)")
         if self.theta_u < 1 or self.theta_d < 1:
             raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
                              "--theta-d must stay 1")
@@ -263,8 +273,7 @@ class SimConfig:
 
     def _validate_choices(self) -> None:
         for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
-                              ("fake_pool", FAKE_POOLS), ("defense", DEFENSES),
-                              ("accountant", ACCOUNTANTS), ("protocol", PROTOCOLS),
+                              ("fake_pool", FAKE_POOLS), ("protocol", PROTOCOLS),
                               ("partition", PARTITIONS),
                               ("insider_sampling", INSIDER_SAMPLINGS),
                               ("fedavg_weighting", FEDAVG_WEIGHTINGS),
@@ -302,3 +311,19 @@ class SimConfig:
                              f"(victim classes {list(self.victim_classes)})")
         if set(self.victim_classes) & set(self.adversary_classes):
             raise ValueError("adversary_classes: must not overlap victim_classes")
+
+
+def _compose(core, fields) -> type:
+    """The run config: the core options plus every component's declared settings."""
+    composed = dataclasses.make_dataclass(
+        "SimConfig", [(field.name, field.type,
+                      dataclasses.field(default=field.default, metadata=field.metadata))
+                     for _, field in fields], bases=(core,),
+        frozen=True)
+    composed.__module__, composed.__qualname__ = __name__, "SimConfig"
+    composed.__doc__ = ("Every option of ``ganleak simulate``: the core ones and each registered "
+                        "component's settings (defaults are the documented ones).")
+    return composed
+
+
+SimConfig = _compose(CoreConfig, COMPONENT_FIELDS)

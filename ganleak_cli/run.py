@@ -27,8 +27,6 @@ from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.metrics.score import score_reconstruction
 from ganleak_cli.models import LATENT_DIM, build_classifier
 from ganleak_cli.privacy.accounting import Ledger
-from ganleak_cli.privacy.dpsgd import DPSGDTrainer
-from ganleak_cli.privacy.policy import epsilon_figures, is_private, make_uploader, turn_ledger
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.rounds import make_protocol
 from ganleak_cli.protocol.server import ParameterServer
@@ -54,6 +52,7 @@ class World:
     truth: GroundTruth                 # what scoring sees; no attack is handed the world
     attack: object = None              # GanReconstruction, MiFaceReconstruction or None
     protocol: object = None            # DssgdRound or FedAvgRound (``make_protocol``)
+    defence: object = None             # the chosen defences.Defence
 
     @property
     def adversary(self):
@@ -64,7 +63,7 @@ class World:
     def private_participants(self) -> list:
         """Participants that apply the defence (victims; the adversary with --dp-adversary)."""
         return [p for i, p in enumerate(self.participants)
-                if is_private(self.config, i == len(self.participants) - 1)]
+                if self.defence.applies_to(adversary=i == len(self.participants) - 1)]
 
 
 def _rules(cfg: SimConfig) -> ExchangeRules:
@@ -95,15 +94,14 @@ def named_seeds(seed: int, victims: int) -> dict:
             "adversary": seq[victims + 4], "dpsgd": seq[victims + 5], "mia": seq[victims + 6]}
 
 
-def _trainers(cfg: SimConfig, model, seed) -> tuple[LocalTrainer, LocalTrainer]:
+def _trainers(defence, model, lr: float, seed) -> tuple[LocalTrainer, LocalTrainer]:
     """(trainer of private participants, trainer of the others), both on the one model."""
-    plain = LocalTrainer(model, cfg.lr)
-    if cfg.defense != "dpsgd":
-        return plain, plain
-    return DPSGDTrainer(model, cfg.lr, cfg.l2_clip, cfg.noise_multiplier, _seed_int(seed)), plain
+    plain = LocalTrainer(model, lr)
+    private = defence.private_trainer(model, lr, _seed_int(seed))
+    return (private or plain), plain
 
 
-def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
+def _participants(cfg: SimConfig, defence, data, trainers, seeds) -> list:
     """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none
     or mia)."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
@@ -116,16 +114,16 @@ def _participants(cfg: SimConfig, data, trainers, seeds) -> list:
 
     def role(private: bool, keep_local: bool = cfg.theta_d < 1 and cfg.protocol == "dssgd") -> dict:
         return {"trainer": trainers[0] if private else trainers[1],
-                "uploader": make_uploader(cfg, rules, weights.size, private), "ledger": Ledger(),
+                "uploader": defence.uploader(rules, weights.size, private), "ledger": Ledger(),
                 "keep_local": keep_local}
 
     people = [Participant(f"victim{i}", data.x_train[idx], data.y_train[idx], weights,
                           np.random.default_rng(seeds["victims"][i]),
-                          **role(is_private(cfg, False)))
+                          **role(defence.applies_to(adversary=False)))
               for i, idx in enumerate(part.victims)]
     adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights,
                 np.random.default_rng(seeds["adversary"]))
-    adv_role = role(is_private(cfg, True), keep_local=True)   # MI-FACE inverts its local model
+    adv_role = role(defence.applies_to(adversary=True), keep_local=True)  # MI-FACE reads it
     if cfg.attack in ("none", "mia"):
         return people + [Participant(*adv_args, **adv_role)]
     settings = _gan_settings(cfg, data.num_classes)
@@ -153,6 +151,7 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     note(f"loading {cfg.dataset}")
     data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
+    defence = cfg.defence()
     oracle = None   # first: training it (a cache miss) reseeds the global RNGs
     if cfg.attack != "none":
         cached = Oracle.is_cached(data.name, data.x_test, data.y_test)
@@ -163,9 +162,9 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     keras.utils.set_random_seed(cfg.seed)
     seeds = named_seeds(cfg.seed, cfg.victims)
     model = build_classifier(data.image_shape, data.num_classes + 1)
-    trainers = _trainers(cfg, model, seeds["dpsgd"])
+    trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
     weights = trainers[1].flat.get()
-    participants = _participants(cfg, data, trainers, seeds)
+    participants = _participants(cfg, defence, data, trainers, seeds)
     fixed_noise = np.random.default_rng(seeds["fixed_noise"]).standard_normal(
         (cfg.eval_samples, LATENT_DIM)).astype(np.float32)
     truth = GroundTruth.of(data, [(p.images, p.labels) for p in participants[:-1]],
@@ -176,7 +175,8 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
                  oracle=oracle, truth=truth,
                  attack=_attack(cfg, data, trainers[1], seeds["mia"], fixed_noise),
                  protocol=make_protocol(cfg.protocol, cfg.clients_per_round,
-                                           cfg.insider_sampling, cfg.fedavg_weighting))
+                                           cfg.insider_sampling, cfg.fedavg_weighting),
+                 defence=defence)
 
 
 def _attack(cfg: SimConfig, data, trainer: LocalTrainer, mia_seed, fixed_noise):
@@ -231,9 +231,9 @@ def privacy_figures(world: World) -> dict:
     if not private:
         return {}
     fewest = min((len(p.labels) for p in private if len(p.labels)), default=1)
-    turn = turn_ledger(world.config, world.server.weights.size, fewest)
-    return epsilon_figures(world.config, [p.ledger for p in private], turn,
-                           world.server.weights.size)
+    n_params = world.server.weights.size
+    turn = world.defence.turn_ledger(n_params, fewest)
+    return world.defence.epsilon_figures([p.ledger for p in private], turn, n_params)
 
 
 def run_config(cfg: SimConfig) -> dict:

@@ -126,7 +126,7 @@ def test_a_tiny_rgb_run_on_a_cifar_shaped_archive(tmp_path, monkeypatch):
 
 
 def test_privacy_plan_counts_the_colour_channels():
-    from ganleak_cli.privacy.plan import privacy_plan
+    from ganleak_cli.commands.privacy_plan import privacy_plan
 
     grey = build_config({"dataset": "cifar10", "victim_classes": None, "adversary_classes": None,
                          "target_class": None, "dp_eps": 1.0})

@@ -107,7 +107,7 @@ BAD_PRIVACY = [
     (["--dp-eps-per-param", "0"], "--dp-eps-per-param"),
     (["--defense", "shokri"], "--dp-eps"),
     (["--defense", "dpsgd", "--dp-eps", "1"], "--dp-eps"),
-    (["--defense", "dpsgd", "--dp-eps-per-param", "1"], "--dp-eps"),
+    (["--defense", "dpsgd", "--dp-eps-per-param", "1"], "--dp-eps-per-param"),
     (["--dp-delta", "1"], "--dp-delta"),
     (["--dp-delta", "0"], "--dp-delta"),
     (["--noise-multiplier", "0"], "--noise-multiplier"),

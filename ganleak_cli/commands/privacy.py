@@ -19,19 +19,18 @@ from ganleak_cli.errors import ConfigError
 from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 
-def describe_plan(plan: dict) -> str:
-    """Human-readable lines for ``ganleak privacy``."""
-    if plan["defense"] == "none":
-        return "defense: none — nothing is noised, no ε is spent (give --dp-eps or --defense)"
+def describe_plan(plan: dict, defence) -> str:
+    """Human-readable lines for ``ganleak privacy`` (``defence``: the chosen one, which
+    describes its own figures)."""
+    if not defence.applies_to(adversary=False):
+        return (f"defense: {plan['defense']} — nothing is noised, no ε is spent (give --dp-eps "
+                "or --defense)")
+    if "epsilon_total" not in plan:
+        return f"defense: {plan['defense']} — spends no ε that ganleak accounts"
     lines = [f"defense: {plan['defense']}   parameters |w| = {plan['parameters']}   "
-             f"rounds = {plan['rounds']}"]
-    if plan["defense"] == "shokri":
-        lines += [f"values released per upload c = ⌈θu·|w|⌉ = {plan['released_per_upload']}",
-                  "ε per upload (nominal, per epoch per participant): "
-                  f"{plan['epsilon_nominal']:.6g}",
-                  f"ε/c (per parameter, as the paper quotes it): {plan['epsilon_per_param']:.6g}"]
-    lines += [f"composed ε at δ = {plan['delta']:g} ({plan['accountant']}): "
-              f"one round {plan['epsilon_round']:.6g}, whole run {plan['epsilon_total']:.6g}"]
+             f"rounds = {plan['rounds']}", *defence.describe(plan),
+             f"composed ε at δ = {plan['delta']:g} ({plan['accountant']}): "
+             f"one round {plan['epsilon_round']:.6g}, whole run {plan['epsilon_total']:.6g}"]
     return "\n".join(lines)
 
 
@@ -42,13 +41,14 @@ def privacy(**params):
     cfg = build_config(victims_only(params))
     import_tensorflow_quietly()
     with stdout_to_stderr():
-        from ganleak_cli.privacy.plan import privacy_plan
+        from ganleak_cli.commands.privacy_plan import privacy_plan
 
         try:
             plan = privacy_plan(cfg)
         except ConfigError as exc:
             raise usage_error(exc) from None
-    click.echo(json.dumps(plan, sort_keys=True) if params["as_json"] else describe_plan(plan))
+    click.echo(json.dumps(plan, sort_keys=True) if params["as_json"]
+               else describe_plan(plan, cfg.defence()))
 
 
 privacy.config_also_checks = simulate  # a simulate config file (or a run's config.json) works

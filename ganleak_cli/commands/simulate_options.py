@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from ganleak_cli.commands.declared import declared_option
 from ganleak_cli.commands.options import option
 from ganleak_cli.commands.params import (
     FRACTION,
@@ -17,10 +18,8 @@ from ganleak_cli.commands.params import (
     FiniteFloat,
 )
 from ganleak_cli.config import (
-    ACCOUNTANTS,
     ATTACKS,
-    CORE_ATTACK_DEFAULTS,
-    DEFENSES,
+    COMPONENT_FIELDS,
     FAKE_POOLS,
     FEDAVG_WEIGHTINGS,
     INSIDER_SAMPLINGS,
@@ -28,21 +27,24 @@ from ganleak_cli.config import (
     PARTITIONS,
     UPSAMPLINGS,
     SimConfig,
+    core_default,
 )
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.data import ATTACK_DEFAULTS, dataset_num_classes
 from ganleak_cli.data.images import COLOR_MODES
+from ganleak_cli.defences import DEFENCES
 from ganleak_cli.protocol.order import ORDERS
 from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
+from ganleak_cli.settings import declared
 
 # What `ganleak privacy` offers: the options that change the ε a victim spends or the mechanism
-# that spends it (the rest of a simulate configuration file is checked, then ignored).
+# that spends it (the rest of a simulate configuration file is checked, then ignored): these and
+# every defence's own settings.
 PRIVACY_FIELDS = frozenset({
     "config", "dataset", "image_size", "color", "victims", "rounds", "victim_classes",
-    "records_per_class", "theta_u", "defense", "dp_eps", "dp_eps_per_param", "dp_gamma", "dp_tau",
-    "dp_delta", "dp_adversary", "local_steps", "batch_size", "noise_multiplier", "l2_clip",
-    "accountant", "as_json"})
+    "records_per_class", "theta_u", "defense", "dp_delta", "dp_adversary", "local_steps",
+    "batch_size", "as_json"} | {field.name for _, field in COMPONENT_FIELDS})
 
 
 def sim_option(*decls: str, **kwargs):
@@ -56,8 +58,19 @@ def per_dataset_default(name: str) -> str:
     """``--help``'s default of a per-dataset field, e.g. ``100 (att: 1000)``."""
     own = "; ".join(f"{dataset}: {table[name]}" for dataset, table in ATTACK_DEFAULTS.items()
                     if name in table)
-    core = CORE_ATTACK_DEFAULTS[name]
+    core = core_default(name)
     return f"{core} ({own})" if own else str(core)
+
+
+def defence_options() -> list:
+    """``--defense`` (every registered defence, each with its one-line summary) and each
+    defence's own options, derived from its declared settings."""
+    choices = "; ".join(f"{d.name}: {d.summary}" for d in DEFENCES.all() if d.summary)
+    chosen = sim_option("--defense", type=click.Choice(DEFENCES.names()),
+                        help=f"Defence of the honest participants ({choices}).")
+    return [chosen] + [declared_option(field, per_dataset_default(field.name)
+                                       if declared(field).per_dataset else None)
+                       for _, field in COMPONENT_FIELDS]
 
 
 SIMULATE_OPTIONS = [
@@ -177,27 +190,11 @@ SIMULATE_OPTIONS = [
                help="replace: train on this turn's fakes only; accumulate: keep every earlier one "
                     "too (the pool holds fakes-per-turn × the attack's turns images: at 64×64, "
                     "64 a turn for 1000 turns is 1 GB)."),
-    sim_option("--defense", type=click.Choice(DEFENSES),
-               help="Defence of the honest participants: Shokri's DP uploads or DP-SGD "
-                    "(a --dp-eps budget alone selects shokri)."),
-    sim_option("--dp-eps", type=POSITIVE_FLOAT, show_default="off",
-               help="Shokri: ε per upload (one local training turn) per participant."),
-    sim_option("--dp-eps-per-param", type=POSITIVE_FLOAT, show_default="off",
-               help="Shokri: the paper's ε/c, c = ⌈θu·|w|⌉ (excludes --dp-eps)."),
-    sim_option("--dp-gamma", type=POSITIVE_FLOAT, show_default=per_dataset_default("dp_gamma"),
-               help="Shokri: clip bound γ of released values (sensitivity 2γ)."),
-    sim_option("--dp-tau", type=NON_NEGATIVE_FLOAT, show_default=per_dataset_default("dp_tau"),
-               help="Shokri: selection threshold τ."),
+    *defence_options(),
     sim_option("--dp-delta", type=FiniteFloat(min=0.0, max=1.0, min_open=True, max_open=True),
                help="δ at which composed ε is reported."),
     sim_option("--dp-adversary", is_flag=True,
                help="Apply the defence to the adversary's uploads too."),
-    sim_option("--noise-multiplier", type=POSITIVE_FLOAT,
-               help="DP-SGD: Gaussian noise σ (std σ·C on the summed gradients)."),
-    sim_option("--l2-clip", type=POSITIVE_FLOAT,
-               help="DP-SGD: per-example gradient L2 clip C."),
-    sim_option("--accountant", type=click.Choice(ACCOUNTANTS),
-               help="DP-SGD accountant (Shokri's pure-ε uploads use PLD or basic composition)."),
     sim_option("--attack-after", type=click.IntRange(min=0),
                help="Honest turns the adversary takes before it starts the attack (a patient "
                     "insider waits for the shared model to learn the victims' classes)."),

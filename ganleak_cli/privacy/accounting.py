@@ -19,9 +19,9 @@ import dp_accounting
 from dp_accounting.pld import pld_privacy_accountant
 from dp_accounting.rdp import rdp_privacy_accountant
 
-from ganleak_cli.config import ACCOUNTANTS
-
 PLD_MAX_EPSILON = 10.0
+ACCOUNTANTS = {"pld": pld_privacy_accountant.PLDAccountant,
+               "rdp": rdp_privacy_accountant.RdpAccountant}
 
 
 def laplace_event(epsilon: float) -> dp_accounting.DpEvent:
@@ -37,11 +37,9 @@ def dpsgd_event(noise_multiplier: float, sampling_rate: float) -> dp_accounting.
 
 
 def _make_accountant(name: str):
-    if name == "pld":
-        return pld_privacy_accountant.PLDAccountant()
-    if name == "rdp":
-        return rdp_privacy_accountant.RdpAccountant()
-    raise ValueError(f"accountant: unknown {name!r}; choose from {', '.join(ACCOUNTANTS)}")
+    if name not in ACCOUNTANTS:
+        raise ValueError(f"accountant: unknown {name!r}; choose from {', '.join(ACCOUNTANTS)}")
+    return ACCOUNTANTS[name]()
 
 
 class Ledger:

@@ -1,11 +1,11 @@
-"""``ganleak privacy``: the ε a configuration would spend, computed without training."""
+"""``ganleak privacy``'s figures: the ε a configuration would spend, computed without training
+(the command's wiring: it reads the whole run config and asks the chosen defence)."""
 
 from __future__ import annotations
 
 from ganleak_cli.config import SimConfig
 from ganleak_cli.data.registry import registered_datasets, registry_entry
 from ganleak_cli.errors import ConfigError
-from ganleak_cli.privacy.policy import epsilon_figures, turn_ledger
 
 
 def smallest_share(cfg: SimConfig, label_counts: list[int]) -> int:
@@ -36,9 +36,10 @@ def privacy_plan(cfg: SimConfig) -> dict:
     colour = entry["image_shape"][2] == 3 and cfg.color == "rgb"  # cifar10 loads grey by default
     n_params = model_size((side, side, 3 if colour else 1), entry["num_classes"] + 1)
     records = smallest_share(cfg, entry["train_label_counts"])
-    whole = turn_ledger(cfg, n_params, records, turns=cfg.rounds)
-    one = turn_ledger(cfg, n_params, records, turns=1)
-    figures = epsilon_figures(cfg, [whole] if whole else [], one, n_params)
+    defence = cfg.defence()
+    whole = defence.turn_ledger(n_params, records, turns=cfg.rounds)
+    one = defence.turn_ledger(n_params, records, turns=1)
+    figures = defence.epsilon_figures([whole] if whole else [], one, n_params)
     return {"defense": cfg.defense, "parameters": n_params, "rounds": cfg.rounds,
             "turns_per_participant": cfg.rounds, "records_per_victim": records,
             "theta_u": cfg.theta_u, **figures}
