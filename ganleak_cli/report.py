@@ -203,10 +203,17 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes
     return png_bytes(fig, ax)
 
 
+def all_curves() -> list[tuple]:
+    """The CURVES, then those every registered metric family declares."""
+    from ganleak_cli.metrics.families import METRICS as FAMILIES
+
+    return CURVES + [curve for family in FAMILIES.all() for curve in family.curves]
+
+
 def curve_images(runs: list[Run], lines=None) -> list[Image]:
-    """The CURVES any run has data for; ``lines`` drawn on the REFERENCE_CURVE."""
+    """The curves any run has data for; ``lines`` drawn on the REFERENCE_CURVE."""
     images = []
-    for key, title, ylim in CURVES:
+    for key, title, ylim in all_curves():
         data = plot_curve(runs, key, title, ylim, lines if key == REFERENCE_CURVE else None)
         if data is not None:
             images.append(Image(f"curve_{key}.png", title, data))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganleak_cli.metrics.families import MetricFamily
 from ganleak_cli.metrics.similarity import nearest_ssim
 
 IDENTITY_MAX_REFS = 5000
@@ -67,3 +68,19 @@ def flat_copies(samples: np.ndarray) -> np.ndarray:
     """Uniform images, each at its sample's mean value (same dtype and range)."""
     means = samples.reshape(len(samples), -1).mean(axis=1)
     return np.broadcast_to(means[:, None, None, None], samples.shape).astype(samples.dtype)
+
+
+class IdentityFamily(MetricFamily):
+    """``identity_*`` figures and, where they exist, the face verdict's (metrics.verdict)."""
+
+    name = "identity"
+
+    def figures(self, reconstruction, truth, oracle, record: dict) -> dict:
+        """Identity figures over the dataset's images, then the verdict on them and ``record``."""
+        from ganleak_cli.metrics.verdict import face_figures
+
+        samples = reconstruction.samples
+        figures = identity_figures(samples, truth.dataset, truth.target_class)
+        if "identity_match" in figures:
+            figures.update(face_figures(samples, {**record, **figures}))
+        return figures

@@ -7,22 +7,22 @@ from __future__ import annotations
 import numpy as np
 
 from ganleak_cli.metrics.evaluate import leakage, leakage_report
-from ganleak_cli.metrics.identity import identity_figures
-from ganleak_cli.metrics.verdict import face_figures, sample_self_ssim
+from ganleak_cli.metrics.families import METRICS
+from ganleak_cli.metrics.verdict import sample_self_ssim
 from ganleak_cli.values import GroundTruth, Reconstruction
 
 
 def score_reconstruction(reconstruction: Reconstruction, truth: GroundTruth,
                          oracle) -> tuple[dict, np.ndarray]:
-    """The reconstruction's figures (its own included) and, per sample, the index of its
-    nearest private record (for the comparison grid)."""
+    """The reconstruction's figures (the core leakage ones, every registered metric family's,
+    its own) and, per sample, the index of its nearest private record (for the comparison
+    grid)."""
     samples = reconstruction.samples
     figures, nearest = leakage_report(samples, oracle, truth.heldout, truth.private,
                                       truth.target_class)
     record = dict(figures)
-    record.update(identity_figures(samples, truth.dataset, truth.target_class))
-    if "identity_match" in record:
-        record.update(face_figures(samples, record))
+    for family in METRICS.all():
+        record.update(family().figures(reconstruction, truth, oracle, dict(record)))
     record.update(reconstruction.figures)
     if reconstruction.live is not None:
         record.update(live_figures(reconstruction.live, truth, oracle,
