@@ -1,0 +1,95 @@
+"""Registries and declared settings: one declaration gives the option, its range check and its
+config field; defences are found by name through the entry points; a defence's own setting
+given with another defence is refused, naming the setting."""
+
+import dataclasses
+
+import pytest
+
+from ganleak_cli.components import ComponentError, Registry
+from ganleak_cli.config import SimConfig
+from ganleak_cli.defences import DEFENCES, Defence, DefenceContext
+from ganleak_cli.metrics.families import METRICS
+from ganleak_cli.settings import check_field, declared, setting
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    rate: float = setting(0.5, "A rate.", low=0.0, high=1.0, low_open=True)
+    mode: str = setting("a", "A mode.", choices=("a", "b"))
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("rate", 0.0, "rate: must be > 0.0, got 0.0"),
+    ("rate", 1.5, "rate: must be ≤ 1.0, got 1.5"),
+    ("rate", float("nan"), "rate: must be a finite number"),
+    ("mode", "c", "mode: must be one of a, b, got 'c'"),
+])
+def test_a_declared_field_checks_its_range_and_choices(name, value, message):
+    field = {f.name: f for f in dataclasses.fields(Example)}[name]
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        check_field(name, value, declared(field))
+
+
+def test_values_inside_the_declaration_pass():
+    for field in dataclasses.fields(Example):
+        check_field(field.name, field.default, declared(field))
+    check_field("rate", 1.0, declared(dataclasses.fields(Example)[0]))
+
+
+def test_the_built_in_defences_and_metric_families_come_from_entry_points():
+    assert set(DEFENCES.names()) >= {"none", "shokri", "dpsgd"}
+    assert "identity" in METRICS.names()
+    with pytest.raises(ComponentError, match="defense: unknown 'nope'; registered: "):
+        DEFENCES.get("nope")
+
+
+def test_an_empty_group_says_how_to_register():
+    with pytest.raises(ComponentError, match="no component is registered"):
+        Registry("ganleak.no-such-group", "thing").names()
+
+
+def test_every_defence_setting_is_a_run_config_field_with_its_default():
+    fields = SimConfig.__dataclass_fields__
+    for defence in DEFENCES.all():
+        for field in dataclasses.fields(defence.Settings):
+            assert field.name in fields
+            assert fields[field.name].default == field.default
+
+
+def test_the_run_config_hands_a_defence_only_its_settings_and_context():
+    cfg = SimConfig(defense="dpsgd", noise_multiplier=2.0, theta_u=0.5, batch_size=32)
+    defence = cfg.defence()
+    assert defence.name == "dpsgd" and defence.settings.noise_multiplier == 2.0
+    assert defence.context == DefenceContext(theta_u=0.5, batch_size=32, local_steps=10)
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"defense": "dpsgd", "dp_eps": 1.0}, "dp_eps: a shokri setting cannot be used with "
+                                          "--defense dpsgd"),
+    ({"defense": "shokri"}, "dp_eps: the shokri defense needs"),
+    ({"dp_eps": 1.0, "dp_eps_per_param": 1.0}, "dp_eps_per_param: give either"),
+    ({"dp_eps": 1.0, "protocol": "fedavg"}, "protocol: fedavg averages whole models"),
+    ({"defense": "dpsgd", "accountant": "moments"}, "accountant: must be one of rdp, pld"),
+    ({"defense": "dpsgd", "l2_clip": 0.0}, "l2_clip: must be > 0.0"),
+    ({"defense": "nope"}, "defense: unknown 'nope'"),
+])
+def test_defence_settings_are_validated_naming_the_field(changes, message):
+    with pytest.raises(ValueError, match=message):
+        SimConfig(**changes).with_defense().validate()
+
+
+def test_a_budget_alone_selects_the_defence_that_declares_it():
+    assert SimConfig(dp_eps_per_param=1.0).with_defense().defense == "shokri"
+    assert SimConfig().with_defense().defense == "none"
+
+
+def test_shokri_s_per_dataset_settings_resolve_to_the_dataset():
+    assert (SimConfig().dp_gamma, SimConfig().dp_tau) == (0.01, 0.0001)
+    assert (SimConfig(dataset="att").dp_gamma, SimConfig(dataset="att").dp_tau) == (0.002, 0.0005)
+
+
+def test_the_undefended_protocol_spends_nothing():
+    none = Defence()
+    assert not none.applies_to(adversary=False)
+    assert none.turn_ledger(100, 10) is None and none.epsilon_figures([], None, 100) == {}
