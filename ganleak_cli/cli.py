@@ -1,21 +1,15 @@
-"""The ``ganleak`` command line: the group and its commands (each in its own module). No ML
-code here, and no TensorFlow import until a command runs."""
+"""The ``ganleak`` command line: the group and its commands (each in its own module, imported
+only when it runs or shows its own help). No ML code here, and no TensorFlow import until a
+command runs, so ``ganleak --help`` answers at once."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from ganleak_cli import __version__
-from ganleak_cli.commands.audit import audit_command
-from ganleak_cli.commands.datasets import datasets
-from ganleak_cli.commands.doctor import doctor_command
-from ganleak_cli.commands.privacy import privacy
-from ganleak_cli.commands.report import report_command
-from ganleak_cli.commands.reproduce import reproduce_command
-from ganleak_cli.commands.simulate import simulate
-from ganleak_cli.commands.sweep import sweep_command
 
 ENVIRONMENT = """\b
 Environment: every option has a variable, shown in each command's --help:
@@ -25,16 +19,51 @@ Environment: every option has a variable, shown in each command's --help:
   GANLEAK_CACHE_DIR           downloads and the oracle cache (default ~/.cache/ganleak)
   TF_CPP_MIN_LOG_LEVEL        TensorFlow's own logging (default here: 3, errors only)"""
 
+# name → (module:attribute, the line ``ganleak --help`` shows); tests/test_cli.py checks that each
+# line is the command's own short help.
+COMMANDS = {
+    "simulate": ("ganleak_cli.commands.simulate:simulate",
+                 "Run collaborative learning with victims and a GAN insider; write a run folder."),
+    "privacy": ("ganleak_cli.commands.privacy:privacy",
+                "Print the ε a simulate configuration would spend, without training."),
+    "datasets": ("ganleak_cli.commands.datasets:datasets",
+                 "List, fetch and verify the dataset files."),
+    "report": ("ganleak_cli.commands.report:report_command",
+               "Curves, final grids and final numbers of one or more runs, side by side."),
+    "sweep": ("ganleak_cli.commands.sweep:sweep_command",
+              "Run every configuration of a sweep file (locally or on Ray)."),
+    "reproduce": ("ganleak_cli.commands.reproduce:reproduce_command",
+                  "Run the paper's experiments and score every claim."),
+    "audit": ("ganleak_cli.commands.audit:audit_command",
+              "Estimate a lower bound on ε from a mechanism's outputs."),
+    "doctor": ("ganleak_cli.commands.doctor:doctor_command",
+               "Print the versions, devices and threads a run would use."),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT)
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[name][0].partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=ENVIRONMENT)
 @click.version_option(__version__, prog_name="ganleak")
 def main():
     """Simulate collaborative deep learning with a GAN insider and measure what leaks."""
-
-
-for command in (simulate, privacy, datasets, report_command, sweep_command, reproduce_command,
-                audit_command, doctor_command):
-    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,28 @@ def test_help_does_not_import_tensorflow():
     assert "--theta-u" in done.stdout
 
 
+def test_group_help_imports_no_command_module():
+    code = ("import sys\nfrom ganleak_cli.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "loaded = [m for m in sys.modules if m.startswith('ganleak_cli.commands')\n"
+            "          or m in ('numpy', 'tensorflow')]\n"
+            "assert not loaded, loaded\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "simulate" in done.stdout and "audit" in done.stdout
+
+
+def test_each_listed_line_is_the_command_s_own_short_help():
+    from click import Context
+
+    from ganleak_cli.cli import COMMANDS, main
+
+    for name, (_, line) in COMMANDS.items():
+        command = main.get_command(Context(main), name)
+        assert command.name == name
+        assert command.get_short_help_str(limit=300) == line
+
+
 @pytest.mark.parametrize("option,value", BAD_NUMERIC)
 def test_bad_numeric_value_is_a_usage_error(option, value, tmp_path):
     result = invoke(["simulate", option, value, "--out", str(tmp_path / "run")])

@@ -38,7 +38,7 @@ def reject_inapplicable(ctx: click.Context, mechanism: str) -> None:
                                      param_hint=hint)
 
 
-@click.command("audit")
+@click.command("audit", short_help="Estimate a lower bound on ε from a mechanism's outputs.")
 @option("--mechanism", type=click.Choice(MECHANISM_NAMES), required=True, show_default=False,
         help="shokri: the real Shokri upload; dpsgd: the real DP-SGD step; svt*: the sparse "
              "vector technique (svt) and three broken variants, and dpsgd-unclipped: negative "

@@ -14,7 +14,7 @@ from ganleak_cli.stdio import import_tensorflow_quietly, stdout_to_stderr
 option = command_option("doctor")  # GANLEAK_DOCTOR_<OPTION>
 
 
-@click.command("doctor")
+@click.command("doctor", short_help="Print the versions, devices and threads a run would use.")
 @option("--json", "as_json", is_flag=True, default=False, help="Print one JSON object.")
 def doctor_command(as_json):
     """Print the versions, devices and threads a run would use, and the data and cache folders."""

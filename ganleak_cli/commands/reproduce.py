@@ -27,7 +27,7 @@ from ganleak_cli.sweep.spec import expand
 option = command_option("reproduce")  # GANLEAK_REPRODUCE_<OPTION>
 
 
-@click.command("reproduce")
+@click.command("reproduce", short_help="Run the paper's experiments and score every claim.")
 @option("--profile", type=click.Choice(PROFILES), default="quick",
         help="tiny: every preset for a few rounds (pipeline check); quick: about an hour on "
              "2 cores; full: the paper's scale (GPU or a long night).")

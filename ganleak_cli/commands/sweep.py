@@ -26,7 +26,7 @@ STATE_WORDS = {"finished": "finished", "resume": "to resume", "new": "new",
                "conflict": "in conflict"}
 
 
-@click.command("sweep")
+@click.command("sweep", short_help="Run every configuration of a sweep file (locally or on Ray).")
 @click.argument("sweep_file", required=False, type=click.Path(exists=True, dir_okay=False))
 @option("--grid", "grids", multiple=True, metavar="KEY=V1,V2", show_default=False,
         help="An axis: run every value (repeat for the product of several axes; class lists "
