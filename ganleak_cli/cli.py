@@ -41,17 +41,29 @@ COMMANDS = {
 }
 
 
+class LazyCommands(dict):
+    """``group.commands``: a command's module is imported on its first lookup."""
+
+    def __missing__(self, name):
+        if name not in COMMANDS:
+            raise KeyError(name)
+        module, _, attribute = COMMANDS[name][0].partition(":")
+        self[name] = getattr(importlib.import_module(module), attribute)
+        return self[name]
+
+
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is used."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands()
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 
     def get_command(self, ctx, name):
-        if name not in COMMANDS:
-            return None
-        module, _, attribute = COMMANDS[name][0].partition(":")
-        return getattr(importlib.import_module(module), attribute)
+        return self.commands[name] if name in COMMANDS else None
 
     def format_commands(self, ctx, formatter):
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]

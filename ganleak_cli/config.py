@@ -23,6 +23,10 @@ UPSAMPLINGS = ("transpose", "resize")   # how the generator doubles its side (mo
 PARTITIONS = ("shuffle", "by-class", "target-alone")
 INSIDER_SAMPLINGS = ("uniform", "every-round")
 FEDAVG_WEIGHTINGS = ("examples", "equal")
+# The layout of config.json. 1: written without this key; 2: the same keys, with the defences'
+# settings declared by the defences. ``migrate_config`` brings an older layout up to this one.
+CONFIG_SCHEMA = 2
+MIGRATIONS = {1: dict}   # schema n → n + 1: nothing was renamed from 1 to 2
 MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolutions accept
 # Fields whose default is the dataset's own: None means "the dataset's default", resolved when
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
@@ -37,6 +41,18 @@ CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen
 COMPONENT_FIELDS = DEFENCES.settings_fields()
 PER_DATASET_FIELDS = ATTACK_FIELDS + tuple(
     field.name for _, field in COMPONENT_FIELDS if declared(field).per_dataset)
+
+
+def migrate_config(recorded: dict) -> dict:
+    """A run's recorded config.json in the current layout (``CONFIG_SCHEMA``); ValueError
+    ('config_schema: …') for a layout newer than this ganleak reads."""
+    schema = recorded.get("config_schema", 1)
+    if not isinstance(schema, int) or isinstance(schema, bool) or not 1 <= schema <= CONFIG_SCHEMA:
+        raise ValueError(f"config_schema: {schema!r} is not a layout this ganleak reads "
+                         f"(1 to {CONFIG_SCHEMA}; a newer ganleak wrote it?)")
+    for step in range(schema, CONFIG_SCHEMA):
+        recorded = MIGRATIONS[step](recorded)
+    return {**recorded, "config_schema": CONFIG_SCHEMA}
 
 
 def core_default(name: str):

@@ -3,7 +3,8 @@
 The file's values become the command's ``default_map``, so the precedence is
 command line > ``GANLEAK_*`` environment variable > config file > built-in default.
 Keys are option names (``theta-u`` or ``theta_u``). A run's ``config.json`` can be fed back
-as it is: the metadata that run_config adds (``versions``, ``oracle_seed``) is ignored.
+as it is: the metadata that run_config adds (``versions``, ``oracle_seed``,
+``config_schema``) is ignored.
 Every problem is a usage error (exit 2) naming the file and, where there is one, the key.
 No heavy imports here: this runs while the command line is parsed.
 """
@@ -24,7 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-METADATA_KEYS = frozenset({"versions", "oracle_seed"})
+METADATA_KEYS = frozenset({"versions", "oracle_seed", "config_schema"})
 # Options that only make sense on the command line (a file that resumes would be a trap).
 COMMAND_LINE_ONLY = frozenset({"resume"})
 PARSERS = {".toml": ("TOML", tomllib.loads), ".json": ("JSON", json.loads)}

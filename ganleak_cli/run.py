@@ -15,7 +15,7 @@ from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
 from ganleak_cli.attacks.inversion import InversionSettings, MiFaceAttack, start_points
 from ganleak_cli.attacks.reconstruction import GanReconstruction, MiFaceReconstruction
 from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
-from ganleak_cli.config import SimConfig
+from ganleak_cli.config import CONFIG_SCHEMA, SimConfig
 from ganleak_cli.data import load_dataset
 from ganleak_cli.data.partition import split_records
 from ganleak_cli.determinism import set_determinism
@@ -240,9 +240,9 @@ def run_config(cfg: SimConfig) -> dict:
     """What config.json records: every option, the seed, library versions and the device."""
     import tensorflow as tf
 
-    return {**cfg.to_dict(), "versions": {"ganleak": __version__, "tensorflow": tf.__version__,
-                                          "keras": keras.__version__, "numpy": np.__version__,
-                                          "device": run_device()},
+    versions = {"ganleak": __version__, "tensorflow": tf.__version__,
+                "keras": keras.__version__, "numpy": np.__version__, "device": run_device()}
+    return {**cfg.to_dict(), "config_schema": CONFIG_SCHEMA, "versions": versions,
             "oracle_seed": ORACLE_SEED}
 
 

@@ -10,7 +10,7 @@ import click
 from click.core import ParameterSource
 
 from ganleak_cli.artifacts import CONFIG, RunFolder
-from ganleak_cli.config import SimConfig
+from ganleak_cli.config import SimConfig, migrate_config
 
 # Options that may be given together with --resume (they do not change the experiment).
 RESUME_COMPATIBLE = ("resume", "data_dir", "as_json", "config", "tensorboard")
@@ -34,6 +34,10 @@ def read_run_config(run_dir: Path) -> dict:
     if not isinstance(recorded, dict):
         raise click.BadParameter(f"{path}: not a run's config (a JSON object of options)",
                                  param_hint="'--resume'")
+    try:
+        recorded = migrate_config(recorded)
+    except ValueError as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint="'--resume'") from None
     fields = {f for f in SimConfig.__dataclass_fields__}
     values = {k: v for k, v in recorded.items() if k in fields}
     for name in CLASS_FIELDS:
