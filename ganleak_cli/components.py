@@ -76,11 +76,16 @@ class Registry:
         return list(self._load().values())
 
     def settings_fields(self) -> list[tuple[object, dataclasses.Field]]:
-        """(component, field) of every component's declared settings; a field name declared by
-        two components is an error (both would be the same option)."""
-        seen, out = {}, []
+        """(component, field) of every component's declared settings, once per settings class
+        (components may share one: active and passive GAN insiders); a field name declared by
+        two settings classes is an error (both would be the same option)."""
+        seen, out, classes = {}, [], set()
         for component in self.all():
-            for field in declared_fields(getattr(component, "Settings", NoSettings)):
+            settings = getattr(component, "Settings", NoSettings)
+            if settings in classes:
+                continue
+            classes.add(settings)
+            for field in declared_fields(settings):
                 if field.name in seen:
                     raise ComponentError(f"{self.kind}: {component.name!r} and "
                                          f"{seen[field.name]!r} both declare {field.name!r}")

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganleak_cli.attacks.names import ATTACKS, MIA_PROCESSES
+from ganleak_cli.attacks import ATTACKS, AttackContext
+from ganleak_cli.components import ComponentError
 from ganleak_cli.data import ATTACK_DEFAULTS, check_image_size, class_defaults
 from ganleak_cli.data.images import COLOR_MODES
 from ganleak_cli.defences import DEFENCES, DefenceContext
@@ -18,8 +19,6 @@ from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
 from ganleak_cli.settings import check_field, declared, settings_from
 
-FAKE_POOLS = ("replace", "accumulate")
-UPSAMPLINGS = ("transpose", "resize")   # how the generator doubles its side (models.py)
 PARTITIONS = ("shuffle", "by-class", "target-alone")
 INSIDER_SAMPLINGS = ("uniform", "every-round")
 FEDAVG_WEIGHTINGS = ("examples", "equal")
@@ -32,13 +31,25 @@ MIN_IMAGE_SIZE = 24  # the smallest side the MNIST-style CNN's valid convolution
 # the SimConfig is made (``dataset_defaults``), so SimConfig(dataset="att") is att's setting.
 # Components' settings add theirs (declared ``per_dataset``, e.g. Shokri's γ and τ).
 CLASS_FIELDS = ("victim_classes", "adversary_classes", "target_class")
-ATTACK_FIELDS = ("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn", "gen_tv",
-                 "gen_lr")
-CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10, "gen_steps": 10,
-                        "fakes_per_turn": 640, "gen_tv": 0.0, "gen_lr": 2e-4}
-# Every component's declared settings, each a field of the run config (its option, config-file
-# and sweep key): (component, dataclasses.Field).
-COMPONENT_FIELDS = DEFENCES.settings_fields()
+ATTACK_FIELDS = ("rounds", "eval_every", "local_steps")
+CORE_ATTACK_DEFAULTS = {"rounds": 100, "eval_every": 10, "local_steps": 10}
+
+
+def component_fields() -> list:
+    """Every registered component's declared settings, each a field of the run config (its
+    option, config-file and sweep key): (component, dataclasses.Field). A name declared twice,
+    in one registry or across them, is an error."""
+    fields = DEFENCES.settings_fields() + ATTACKS.settings_fields()
+    seen = {}
+    for component, field in fields:
+        if field.name in seen:
+            raise ComponentError(f"{field.name}: declared by {seen[field.name]!r} and "
+                                 f"{component.name!r}")
+        seen[field.name] = component.name
+    return fields
+
+
+COMPONENT_FIELDS = component_fields()
 PER_DATASET_FIELDS = ATTACK_FIELDS + tuple(
     field.name for _, field in COMPONENT_FIELDS if declared(field).per_dataset)
 
@@ -105,26 +116,6 @@ class CoreConfig:
     lr: float = 0.05
     batch_size: int = 64
     local_steps: int | None = None
-    gen_steps: int | None = None
-    gen_batch: int = 64
-    gen_lr: float | None = None
-    gen_tv: float | None = None
-    gen_width: int = 128
-    gen_ema: float = 0.0
-    gen_jitter: int = 0
-    gen_upsample: str = "transpose"
-    gen_prior: float = 0.0
-    gen_diversity: float = 0.0
-    fakes_per_turn: int | None = None
-    fake_pool: str = "replace"
-    attack_after: int = 0
-    mia_iterations: int = 1000
-    mia_window: int = 100
-    mia_min_improvement: float = 1e-4
-    mia_cost_threshold: float = 0.0
-    mia_lr: float = 4.0
-    mia_process: str = "none"
-    mia_init_noise: float = 0.1
     defense: str = "none"
     dp_delta: float = 1e-5
     dp_adversary: bool = False
@@ -142,11 +133,19 @@ class CoreConfig:
             for name in unset:
                 object.__setattr__(self, name, defaults[name])
 
-    def defence(self):
+    def make_defence(self):
         """The chosen defence, built with its own settings and the run's context."""
         component = DEFENCES.get(self.defense)
         return component(settings_from(component.Settings, self.to_dict()),
                          self.defence_context())
+
+    def make_attack(self, fake_class: int):
+        """The chosen attack, built with its own settings and the run's context (``fake_class``:
+        the artificial class, the dataset's class count)."""
+        component = ATTACKS.get(self.attack)
+        context = AttackContext(target_class=self.target_class, fake_class=fake_class,
+                                own_records=bool(self.adversary_classes))
+        return component(settings_from(component.Settings, self.to_dict()), context)
 
     def defence_context(self) -> DefenceContext:
         """What a defence may read of the run: exchange and training rules, δ, --dp-adversary."""
@@ -165,26 +164,14 @@ class CoreConfig:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"{field.name}: must be a finite number, got {value}")
         for name, low in (("victims", 1), ("rounds", 1), ("batch_size", 1), ("local_steps", 1),
-                          ("gen_steps", 1), ("gen_batch", 1), ("fakes_per_turn", 0),
-                          ("attack_after", 0), ("eval_every", 1), ("eval_samples", 64),
-                          ("gen_tv", 0), ("gen_jitter", 0), ("gen_prior", 0), ("gen_diversity", 0),
-                          ("gen_width", 8)):
+                          ("eval_every", 1), ("eval_samples", 64)):
             if getattr(self, name) < low:
                 raise ValueError(f"{name}: must be ≥ {low}, got {getattr(self, name)}")
-        if self.gen_diversity and self.gen_batch < 2:
-            raise ValueError("gen_diversity: the mode-seeking term pairs samples of a batch; "
-                             f"needs --gen-batch ≥ 2, got {self.gen_batch}")
         for name in ("theta_u", "theta_d"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"{name}: must be in (0, 1], got {getattr(self, name)}")
-        for name in ("lr", "gen_lr"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
-        if not 0.0 <= self.gen_ema < 1.0:
-            raise ValueError(f"gen_ema: must be in [0, 1), got {self.gen_ema}")
-        if self.gen_upsample not in UPSAMPLINGS:
-            raise ValueError(f"gen_upsample: must be one of {', '.join(UPSAMPLINGS)}, "
-                             f"got {self.gen_upsample!r}")
+        if not self.lr > 0:
+            raise ValueError(f"lr: must be > 0, got {self.lr}")
         if self.tau < 0:
             raise ValueError(f"tau: must be ≥ 0, got {self.tau}")
         if self.gamma is not None and not self.gamma > 0:
@@ -197,8 +184,7 @@ class CoreConfig:
         self._validate_protocol()
         self._validate_choices()
         self._validate_classes(num_classes)
-        self._validate_defence()
-        self._validate_mia()
+        self._validate_components(num_classes)
         return self
 
     def with_out(self, root: str = "runs") -> "SimConfig":
@@ -225,7 +211,7 @@ class CoreConfig:
                 return dataclasses.replace(self, defense=component.name)
         return self
 
-    def _validate_defence(self) -> None:
+    def _validate_components(self, num_classes: int) -> None:
         if not 0 < self.dp_delta < 1:
             raise ValueError(f"dp_delta: must be in (0, 1), got {self.dp_delta}")
         for component, field in COMPONENT_FIELDS:
@@ -234,7 +220,8 @@ class CoreConfig:
             if declared(field).selects and value is not None and component.name != self.defense:
                 raise ValueError(f"{field.name}: a {component.name} setting cannot be used "
                                  f"with --defense {self.defense}")
-        self.defence().validate()
+        self.make_defence().validate()
+        self.make_attack(num_classes).validate()
 
     def _validate_image_size(self) -> None:
         size = self.image_size
@@ -271,25 +258,8 @@ class CoreConfig:
                              f"participants (victims and the adversary), got "
                              f"{self.clients_per_round}")
 
-    def _validate_mia(self) -> None:
-        for name in ("mia_iterations", "mia_window"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}: must be ≥ 1, got {getattr(self, name)}")
-        for name in ("mia_min_improvement", "mia_init_noise"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name}: must be ≥ 0, got {getattr(self, name)}")
-        if not 0 <= self.mia_cost_threshold < 1:
-            raise ValueError("mia_cost_threshold: must be in [0, 1), "
-                             f"got {self.mia_cost_threshold}")
-        if not self.mia_lr > 0:
-            raise ValueError(f"mia_lr: must be > 0, got {self.mia_lr}")
-        if self.mia_process not in MIA_PROCESSES:
-            raise ValueError(f"mia_process: must be one of {', '.join(MIA_PROCESSES)}, "
-                             f"got {self.mia_process!r}")
-
     def _validate_choices(self) -> None:
-        for name, allowed in (("attack", ATTACKS), ("selection", SELECTIONS), ("order", ORDERS),
-                              ("fake_pool", FAKE_POOLS), ("protocol", PROTOCOLS),
+        for name, allowed in (("selection", SELECTIONS), ("order", ORDERS), ("protocol", PROTOCOLS),
                               ("partition", PARTITIONS),
                               ("insider_sampling", INSIDER_SAMPLINGS),
                               ("fedavg_weighting", FEDAVG_WEIGHTINGS),
@@ -305,12 +275,9 @@ class CoreConfig:
                 raise ValueError(f"{name}: must list distinct classes, got {list(classes)}")
             if any(not 0 <= c < num_classes for c in classes):
                 raise ValueError(f"{name}: classes must be in 0..{num_classes - 1}")
-        if not self.adversary_classes and self.attack != "active":
+        if not self.adversary_classes and not ATTACKS.get(self.attack).trains_without_records:
             raise ValueError("adversary_classes: an adversary without records of its own (none) "
                              "trains only on its generated samples; it needs --attack active")
-        if not self.adversary_classes and self.gen_prior:
-            raise ValueError("gen_prior: the realism prior learns from the adversary's own "
-                             "records, and --adversary-classes none gives it none")
         if self.partition == "by-class" and self.victims > len(self.victim_classes):
             raise ValueError(f"victims: --partition by-class gives each victim whole classes; "
                              f"{self.victims} victims cannot share "

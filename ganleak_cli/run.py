@@ -11,9 +11,6 @@ import numpy as np
 
 from ganleak_cli import __version__
 from ganleak_cli.artifacts import CALIBRATION, RunFolder
-from ganleak_cli.attacks.gan import GanAdversary, GanSettings, Generator
-from ganleak_cli.attacks.inversion import InversionSettings, MiFaceAttack, start_points
-from ganleak_cli.attacks.reconstruction import GanReconstruction, MiFaceReconstruction
 from ganleak_cli.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from ganleak_cli.config import CONFIG_SCHEMA, SimConfig
 from ganleak_cli.data import load_dataset
@@ -72,16 +69,6 @@ def _rules(cfg: SimConfig) -> ExchangeRules:
                          batch_size=cfg.batch_size)
 
 
-def _gan_settings(cfg: SimConfig, num_classes: int) -> GanSettings:
-    return GanSettings(mode=cfg.attack, target_class=cfg.target_class, fake_class=num_classes,
-                       gen_steps=cfg.gen_steps, gen_batch=cfg.gen_batch, gen_lr=cfg.gen_lr,
-                       gen_tv=cfg.gen_tv, gen_width=cfg.gen_width, gen_ema=cfg.gen_ema,
-                       gen_jitter=cfg.gen_jitter, gen_upsample=cfg.gen_upsample,
-                       gen_prior=cfg.gen_prior, gen_diversity=cfg.gen_diversity,
-                       fakes_per_turn=cfg.fakes_per_turn, fake_pool=cfg.fake_pool,
-                       attack_after=cfg.attack_after)
-
-
 def _seed_int(seq: np.random.SeedSequence) -> int:
     return int(seq.generate_state(1)[0])
 
@@ -101,9 +88,8 @@ def _trainers(defence, model, lr: float, seed) -> tuple[LocalTrainer, LocalTrain
     return (private or plain), plain
 
 
-def _participants(cfg: SimConfig, defence, data, trainers, seeds) -> list:
-    """Victims 0..N−1 and, last, the adversary (a GAN insider, or honest when attack=none
-    or mia)."""
+def _participants(cfg: SimConfig, defence, attack, data, trainers, seeds) -> list:
+    """Victims 0..N−1 and, last, the insider the attack plays."""
     part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
                          np.random.default_rng(seeds["partition"]), cfg.records_per_class,
                          mode=cfg.partition, target=cfg.target_class)
@@ -124,12 +110,8 @@ def _participants(cfg: SimConfig, defence, data, trainers, seeds) -> list:
     adv_args = ("adversary", data.x_train[part.adversary], data.y_train[part.adversary], weights,
                 np.random.default_rng(seeds["adversary"]))
     adv_role = role(defence.applies_to(adversary=True), keep_local=True)  # MI-FACE reads it
-    if cfg.attack in ("none", "mia"):
-        return people + [Participant(*adv_args, **adv_role)]
-    settings = _gan_settings(cfg, data.num_classes)
-    generator = Generator(data.image_shape, settings, seed=_seed_int(seeds["generator"]),
-                          own_images=data.x_train[part.adversary])
-    return people + [GanAdversary(*adv_args, **adv_role, settings=settings, generator=generator)]
+    return people + [attack.insider(adv_args, adv_role, data.image_shape,
+                                    _seed_int(seeds["generator"]))]
 
 
 class Silent:
@@ -151,9 +133,9 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     note(f"loading {cfg.dataset}")
     data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
-    defence = cfg.defence()
+    defence, attack = cfg.make_defence(), cfg.make_attack(data.num_classes)
     oracle = None   # first: training it (a cache miss) reseeds the global RNGs
-    if cfg.attack != "none":
+    if attack.reconstructs:
         cached = Oracle.is_cached(data.name, data.x_test, data.y_test)
         note("oracle: from the cache" if cached else
              "oracle: training it on the held-out split (once; cached for later runs)")
@@ -164,7 +146,7 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     model = build_classifier(data.image_shape, data.num_classes + 1)
     trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
     weights = trainers[1].flat.get()
-    participants = _participants(cfg, defence, data, trainers, seeds)
+    participants = _participants(cfg, defence, attack, data, trainers, seeds)
     fixed_noise = np.random.default_rng(seeds["fixed_noise"]).standard_normal(
         (cfg.eval_samples, LATENT_DIM)).astype(np.float32)
     truth = GroundTruth.of(data, [(p.images, p.labels) for p in participants[:-1]],
@@ -173,31 +155,12 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
                  participants=participants, rules=_rules(cfg),
                  order_rng=np.random.default_rng(seeds["order"]), fixed_noise=fixed_noise,
                  oracle=oracle, truth=truth,
-                 attack=_attack(cfg, data, trainers[1], seeds["mia"], fixed_noise),
+                 attack=attack.reconstruction(trainers[1].model, trainers[1].flat,
+                                              data.image_shape, fixed_noise,
+                                              np.random.default_rng(seeds["mia"])),
                  protocol=make_protocol(cfg.protocol, cfg.clients_per_round,
                                            cfg.insider_sampling, cfg.fedavg_weighting),
                  defence=defence)
-
-
-def _attack(cfg: SimConfig, data, trainer: LocalTrainer, mia_seed, fixed_noise):
-    """What reconstructs the target at each evaluation: the GAN insider's generator (active,
-    passive), MI-FACE on the adversary's model (mia), or nothing (none)."""
-    if cfg.attack in ("active", "passive"):
-        return GanReconstruction(fixed_noise)
-    if cfg.attack == "mia":
-        return MiFaceReconstruction(_inversion(cfg, data, trainer, mia_seed))
-    return None
-
-
-def _inversion(cfg: SimConfig, data, trainer: LocalTrainer, seed) -> MiFaceAttack:
-    """MI-FACE against the adversary's model (--attack mia), from fixed seeded start points."""
-    settings = InversionSettings(
-        target_class=cfg.target_class, iterations=cfg.mia_iterations, window=cfg.mia_window,
-        min_improvement=cfg.mia_min_improvement, cost_threshold=cfg.mia_cost_threshold,
-        lr=cfg.mia_lr, process=cfg.mia_process, init_noise=cfg.mia_init_noise)
-    starts = start_points(cfg.eval_samples, data.image_shape, cfg.mia_init_noise,
-                          np.random.default_rng(seed))
-    return MiFaceAttack(trainer.model, trainer.flat, settings, starts)
 
 
 def play_round(world: World) -> None:

@@ -59,7 +59,7 @@ def test_every_defence_setting_is_a_run_config_field_with_its_default():
 
 def test_the_run_config_hands_a_defence_only_its_settings_and_context():
     cfg = SimConfig(defense="dpsgd", noise_multiplier=2.0, theta_u=0.5, batch_size=32)
-    defence = cfg.defence()
+    defence = cfg.make_defence()
     assert defence.name == "dpsgd" and defence.settings.noise_multiplier == 2.0
     assert defence.context == DefenceContext(theta_u=0.5, batch_size=32, local_steps=10)
 

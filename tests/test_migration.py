@@ -35,7 +35,7 @@ def test_the_old_run_s_options_build_the_same_run_config(old_run):
     values = read_run_config(old_run)
     cfg = SimConfig(**values).with_defense()
     assert (cfg.defense, cfg.dp_eps_per_param, cfg.theta_u) == ("shokri", 100.0, 0.1)
-    assert cfg.defence().upload_budget(1000)[1] == 100
+    assert cfg.make_defence().upload_budget(1000)[1] == 100
 
 
 def test_the_old_finished_run_resumes_as_finished(old_run):

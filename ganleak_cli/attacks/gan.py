@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganleak_cli.attacks.insider import GanOptions
 from ganleak_cli.attacks.prior import RealismPrior
 from ganleak_cli.models import LATENT_DIM, build_generator
 from ganleak_cli.protocol.flat import load_variables_state, variables_state
@@ -22,27 +23,14 @@ from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer, Upload
 
 
-@dataclass(frozen=True)
-class GanSettings:
-    """The choices the paper leaves open (see docs/attack.md). No defaults: SimConfig (and the
-    dataset's own defaults it resolves) is their one source."""
+@dataclass(frozen=True, kw_only=True)
+class GanSettings(GanOptions):
+    """The options (attacks.insider.GanOptions, whose declarations are their one source) plus
+    the run's mode (active | passive), target class and artificial class."""
 
-    mode: str                       # active | passive
+    mode: str
     target_class: int
     fake_class: int
-    gen_steps: int                  # generator updates per adversary turn
-    gen_batch: int
-    gen_lr: float
-    gen_tv: float                   # weight of a total-variation prior (0: the paper's loss)
-    gen_width: int                  # the generator's width (channels of its last hidden stage × 8)
-    gen_ema: float                  # decay of the weight average the evaluation renders (0: off)
-    gen_jitter: int                 # the generator's images shifted by up to this many pixels
-    gen_upsample: str               # transpose (DCGAN) | resize (nearest ×2, then a convolution)
-    gen_prior: float                # weight of a realism critic on the adversary's own images
-    gen_diversity: float            # weight of a mode-seeking term against collapse (0: off)
-    fakes_per_turn: int             # generated samples labelled ``fake_class`` per turn
-    fake_pool: str                  # replace | accumulate
-    attack_after: int               # honest turns before the attack starts
 
 
 def mean_total_variation(images):

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.attacks import MIA_PROCESSES as PROCESSES
+from ganleak_cli.attacks.mi_face import PROCESSES
 
 
 @dataclass(frozen=True)

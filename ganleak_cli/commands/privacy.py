@@ -48,7 +48,7 @@ def privacy(**params):
         except ConfigError as exc:
             raise usage_error(exc) from None
     click.echo(json.dumps(plan, sort_keys=True) if params["as_json"]
-               else describe_plan(plan, cfg.defence()))
+               else describe_plan(plan, cfg.make_defence()))
 
 
 privacy.config_also_checks = simulate  # a simulate config file (or a run's config.json) works

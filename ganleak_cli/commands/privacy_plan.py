@@ -36,7 +36,7 @@ def privacy_plan(cfg: SimConfig) -> dict:
     colour = entry["image_shape"][2] == 3 and cfg.color == "rgb"  # cifar10 loads grey by default
     n_params = model_size((side, side, 3 if colour else 1), entry["num_classes"] + 1)
     records = smallest_share(cfg, entry["train_label_counts"])
-    defence = cfg.defence()
+    defence = cfg.make_defence()
     whole = defence.turn_ledger(n_params, records, turns=cfg.rounds)
     one = defence.turn_ledger(n_params, records, turns=1)
     figures = defence.epsilon_figures([whole] if whole else [], one, n_params)

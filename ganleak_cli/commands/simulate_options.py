@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from ganleak_cli.attacks import ATTACKS
 from ganleak_cli.commands.declared import declared_option
 from ganleak_cli.commands.options import option
 from ganleak_cli.commands.params import (
@@ -18,14 +19,10 @@ from ganleak_cli.commands.params import (
     FiniteFloat,
 )
 from ganleak_cli.config import (
-    ATTACKS,
     COMPONENT_FIELDS,
-    FAKE_POOLS,
     FEDAVG_WEIGHTINGS,
     INSIDER_SAMPLINGS,
-    MIA_PROCESSES,
     PARTITIONS,
-    UPSAMPLINGS,
     SimConfig,
     core_default,
 )
@@ -44,7 +41,7 @@ from ganleak_cli.settings import declared
 PRIVACY_FIELDS = frozenset({
     "config", "dataset", "image_size", "color", "victims", "rounds", "victim_classes",
     "records_per_class", "theta_u", "defense", "dp_delta", "dp_adversary", "local_steps",
-    "batch_size", "as_json"} | {field.name for _, field in COMPONENT_FIELDS})
+    "batch_size", "as_json"} | {field.name for _, field in DEFENCES.settings_fields()})
 
 
 def sim_option(*decls: str, **kwargs):
@@ -62,15 +59,17 @@ def per_dataset_default(name: str) -> str:
     return f"{core} ({own})" if own else str(core)
 
 
-def defence_options() -> list:
-    """``--defense`` (every registered defence, each with its one-line summary) and each
-    defence's own options, derived from its declared settings."""
-    choices = "; ".join(f"{d.name}: {d.summary}" for d in DEFENCES.all() if d.summary)
-    chosen = sim_option("--defense", type=click.Choice(DEFENCES.names()),
-                        help=f"Defence of the honest participants ({choices}).")
+def component_options(registry, help_text: str) -> list:
+    """The option choosing a component of ``registry`` (``--defense``, ``--attack``: every
+    registered one, each with its one-line summary) and the options of each component's own
+    declared settings."""
+    summaries = "; ".join(f"{c.name}: {c.summary}" for c in registry.all() if c.summary)
+    chosen = sim_option(f"--{registry.kind}", type=click.Choice(registry.names()),
+                        help=f"{help_text} ({summaries}).")
+    names = {c.name for c in registry.all()}
     return [chosen] + [declared_option(field, per_dataset_default(field.name)
                                        if declared(field).per_dataset else None)
-                       for _, field in COMPONENT_FIELDS]
+                       for component, field in COMPONENT_FIELDS if component.name in names]
 
 
 SIMULATE_OPTIONS = [
@@ -116,10 +115,6 @@ SIMULATE_OPTIONS = [
     sim_option("--target-class", type=click.IntRange(min=0),
                show_default="mnist 3; att 7 (person s8); others 0",
                help="The victims' class the adversary reconstructs."),
-    sim_option("--attack", type=click.Choice(ATTACKS),
-               help="active: inject generated samples as the artificial class; passive: generator "
-                    "only; none: the adversary is an honest participant; mia: honest participant "
-                    "that runs the MI-FACE model inversion baseline at each evaluation."),
     sim_option("--theta-u", type=FRACTION, help="Fraction of Δ uploaded per turn."),
     sim_option("--theta-d", type=FRACTION,
                help="Fraction of parameters downloaded per turn (most-updated first)."),
@@ -150,74 +145,12 @@ SIMULATE_OPTIONS = [
     sim_option("--batch-size", type=POSITIVE_INT, help="Local mini-batch size."),
     sim_option("--local-steps", type=POSITIVE_INT, show_default=per_dataset_default("local_steps"),
                help="Mini-batches of own records per turn."),
-    sim_option("--gen-steps", type=POSITIVE_INT, show_default=per_dataset_default("gen_steps"),
-               help="Generator updates per adversary turn."),
-    sim_option("--gen-batch", type=POSITIVE_INT, help="Generator mini-batch size."),
-    sim_option("--gen-lr", type=POSITIVE_FLOAT, show_default=per_dataset_default("gen_lr"),
-               help="Generator Adam learning rate."),
-    sim_option("--gen-tv", type=NON_NEGATIVE_FLOAT,
-               show_default=per_dataset_default("gen_tv"),
-               help="Weight of a total-variation penalty in the generator's loss (an adversary's "
-                    "prior that images are smooth; 0 is the paper's attack)."),
-    sim_option("--gen-width", type=click.IntRange(min=8),
-               help="Width of the DCGAN generator: its projection has 2× this many channels, "
-                    "halved at each ×2 stage (DCGAN's own 64×64 generator is 512)."),
-    sim_option("--gen-ema", type=FiniteFloat(min=0.0, max=1.0, max_open=True),
-               help="Evaluate (and draw the grids from) an exponential moving average of the "
-                    "generator's weights with this decay; 0: the generator itself. The fakes the "
-                    "adversary trains on always come from the generator."),
-    sim_option("--gen-jitter", type=click.IntRange(min=0),
-               help="Shift the generator's images by a random offset of up to this many pixels "
-                    "(edges reflected) before the shared model judges them in a generator step: "
-                    "detail that survives a shift, not pixel noise tuned to the model; 0: off."),
-    sim_option("--gen-upsample", type=click.Choice(UPSAMPLINGS),
-               help="How the generator doubles its side: transpose (DCGAN's strided transposed "
-                    "convolutions) or resize (nearest-neighbour ×2, then a convolution: no "
-                    "checkerboard pattern)."),
-    sim_option("--gen-prior", type=NON_NEGATIVE_FLOAT,
-               help="Weight of a realism prior in the generator's loss: a small real-vs-generated "
-                    "critic the adversary trains on its own records (never the victims'), so "
-                    "that samples look like real images as well as like the target class to the "
-                    "shared model; 0: off (the paper's attack)."),
-    sim_option("--gen-diversity", type=NON_NEGATIVE_FLOAT,
-               help="Weight of a mode-seeking term in the generator's loss (Mao et al., MSGAN): "
-                    "different noise must give different images, against a generator collapsed "
-                    "onto one sample; 0: off (the paper's attack)."),
-    sim_option("--fakes-per-turn", type=click.IntRange(min=0),
-               show_default=per_dataset_default("fakes_per_turn"),
-               help="Generated samples labelled as the artificial class per adversary turn."),
-    sim_option("--fake-pool", type=click.Choice(FAKE_POOLS),
-               help="replace: train on this turn's fakes only; accumulate: keep every earlier one "
-                    "too (the pool holds fakes-per-turn × the attack's turns images: at 64×64, "
-                    "64 a turn for 1000 turns is 1 GB)."),
-    *defence_options(),
+    *component_options(ATTACKS, "What the insider does"),
+    *component_options(DEFENCES, "Defence of the honest participants"),
     sim_option("--dp-delta", type=FiniteFloat(min=0.0, max=1.0, min_open=True, max_open=True),
                help="δ at which composed ε is reported."),
     sim_option("--dp-adversary", is_flag=True,
                help="Apply the defence to the adversary's uploads too."),
-    sim_option("--attack-after", type=click.IntRange(min=0),
-               help="Honest turns the adversary takes before it starts the attack (a patient "
-                    "insider waits for the shared model to learn the victims' classes)."),
-    sim_option("--mia-iterations", type=POSITIVE_INT,
-               help="MI-FACE (--attack mia): at most α gradient steps per evaluation "
-                    "(the paper: 5000)."),
-    sim_option("--mia-window", type=POSITIVE_INT,
-               help="MI-FACE: β, the window of the plateau stopping rule."),
-    sim_option("--mia-min-improvement", type=NON_NEGATIVE_FLOAT,
-               help="MI-FACE: stop a sample when its best cost improved by no more than this "
-                    "over the last --mia-window steps."),
-    sim_option("--mia-cost-threshold", type=FiniteFloat(min=0.0, max=1.0, max_open=True),
-               help="MI-FACE: the paper's γ, stop a sample once its cost "
-                                 "1 − p(target) ≤ this (0: off)."),
-    sim_option("--mia-lr", type=POSITIVE_FLOAT,
-               help="MI-FACE: λ, the gradient step on the image in the model's range [−1, 1] "
-                    "(the paper's λ = 0.1 on [0, 1] pixels is 0.4 here)."),
-    sim_option("--mia-process", type=click.Choice(MIA_PROCESSES),
-               help="MI-FACE: the Process step after each gradient step (blur: 3×3 Gaussian "
-                    "denoise)."),
-    sim_option("--mia-init-noise", type=NON_NEGATIVE_FLOAT,
-               help="MI-FACE: std of the seeded noise added to the paper's start x₀ = 0 (black), "
-                    "so that the --eval-samples inversions differ (0: all identical)."),
     sim_option("--eval-every", type=POSITIVE_INT, show_default=per_dataset_default("eval_every"),
                help="Evaluate every K rounds."),
     sim_option("--eval-samples", type=click.IntRange(min=64),
