@@ -133,11 +133,12 @@ class CoreConfig:
             for name in unset:
                 object.__setattr__(self, name, defaults[name])
 
-    def make_defence(self):
-        """The chosen defence, built with its own settings and the run's context."""
+    def make_defence(self, fake_class: int = 10):
+        """The chosen defence, built with its own settings and the run's context
+        (``fake_class``: the artificial class, the dataset's class count)."""
         component = DEFENCES.get(self.defense)
         return component(settings_from(component.Settings, self.to_dict()),
-                         self.defence_context())
+                         self.defence_context(fake_class))
 
     def make_attack(self, fake_class: int):
         """The chosen attack, built with its own settings and the run's context (``fake_class``:
@@ -147,11 +148,14 @@ class CoreConfig:
                                 own_records=bool(self.adversary_classes))
         return component(settings_from(component.Settings, self.to_dict()), context)
 
-    def defence_context(self) -> DefenceContext:
-        """What a defence may read of the run: exchange and training rules, δ, --dp-adversary."""
+    def defence_context(self, fake_class: int = 10) -> DefenceContext:
+        """What a defence may read of the run: exchange and training rules, δ, --dp-adversary,
+        the insider's classes (its artificial one included) and its target."""
         return DefenceContext(theta_u=self.theta_u, gamma=self.gamma, batch_size=self.batch_size,
                               local_steps=self.local_steps, protocol=self.protocol,
-                              delta=self.dp_delta, adversary_private=self.dp_adversary)
+                              delta=self.dp_delta, adversary_private=self.dp_adversary,
+                              insider_classes=(*self.adversary_classes, fake_class),
+                              target_class=self.target_class)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of every field."""
@@ -220,7 +224,7 @@ class CoreConfig:
             if declared(field).selects and value is not None and component.name != self.defense:
                 raise ValueError(f"{field.name}: a {component.name} setting cannot be used "
                                  f"with --defense {self.defense}")
-        self.make_defence().validate()
+        self.make_defence(num_classes).validate()
         self.make_attack(num_classes).validate()
 
     def _validate_image_size(self) -> None:

@@ -22,7 +22,7 @@ from ganleak_cli.metrics.calibration import calibration_for
 from ganleak_cli.metrics.evaluate import model_accuracy
 from ganleak_cli.metrics.oracle import ORACLE_SEED, Oracle
 from ganleak_cli.metrics.score import score_reconstruction
-from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.models import LATENT_DIM
 from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.rounds import make_protocol
@@ -75,15 +75,16 @@ def _seed_int(seq: np.random.SeedSequence) -> int:
 
 def named_seeds(seed: int, victims: int) -> dict:
     """Independent seed sequences, one per random choice, all derived from ``--seed``."""
-    seq = np.random.SeedSequence(seed).spawn(victims + 7)  # new roles go last: same old seeds
+    seq = np.random.SeedSequence(seed).spawn(victims + 8)  # new roles go last: same old seeds
     return {"partition": seq[0], "victims": seq[1:victims + 1], "order": seq[victims + 1],
             "fixed_noise": seq[victims + 2], "generator": seq[victims + 3],
-            "adversary": seq[victims + 4], "dpsgd": seq[victims + 5], "mia": seq[victims + 6]}
+            "adversary": seq[victims + 4], "dpsgd": seq[victims + 5], "mia": seq[victims + 6],
+            "defence": seq[victims + 7]}
 
 
 def _trainers(defence, model, lr: float, seed) -> tuple[LocalTrainer, LocalTrainer]:
     """(trainer of private participants, trainer of the others), both on the one model."""
-    plain = LocalTrainer(model, lr)
+    plain = LocalTrainer(model, lr, defence.loss())
     private = defence.private_trainer(model, lr, _seed_int(seed))
     return (private or plain), plain
 
@@ -133,7 +134,7 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     note(f"loading {cfg.dataset}")
     data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
     cfg = cfg.with_defense().validate(data.num_classes)
-    defence, attack = cfg.make_defence(), cfg.make_attack(data.num_classes)
+    defence, attack = cfg.make_defence(data.num_classes), cfg.make_attack(data.num_classes)
     oracle = None   # first: training it (a cache miss) reseeds the global RNGs
     if attack.reconstructs:
         cached = Oracle.is_cached(data.name, data.x_test, data.y_test)
@@ -143,10 +144,12 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
     set_determinism(cfg.deterministic)
     keras.utils.set_random_seed(cfg.seed)
     seeds = named_seeds(cfg.seed, cfg.victims)
-    model = build_classifier(data.image_shape, data.num_classes + 1)
+    model = defence.build_model(data.image_shape, data.num_classes + 1,
+                                _seed_int(seeds["defence"]))
     trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
     weights = trainers[1].flat.get()
     participants = _participants(cfg, defence, attack, data, trainers, seeds)
+    participants[-1].view = defence.insider_view(model) or participants[-1].view
     fixed_noise = np.random.default_rng(seeds["fixed_noise"]).standard_normal(
         (cfg.eval_samples, LATENT_DIM)).astype(np.float32)
     truth = GroundTruth.of(data, [(p.images, p.labels) for p in participants[:-1]],

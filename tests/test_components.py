@@ -61,7 +61,8 @@ def test_the_run_config_hands_a_defence_only_its_settings_and_context():
     cfg = SimConfig(defense="dpsgd", noise_multiplier=2.0, theta_u=0.5, batch_size=32)
     defence = cfg.make_defence()
     assert defence.name == "dpsgd" and defence.settings.noise_multiplier == 2.0
-    assert defence.context == DefenceContext(theta_u=0.5, batch_size=32, local_steps=10)
+    assert defence.context == DefenceContext(theta_u=0.5, batch_size=32, local_steps=10,
+                                             insider_classes=(5, 6, 7, 8, 9, 10), target_class=3)
 
 
 @pytest.mark.parametrize("changes,message", [

@@ -62,7 +62,8 @@ def jitter(images, pixels: int, seed):
 class Generator:
     """A DCGAN generator trained against a frozen discriminator towards one class."""
 
-    def __init__(self, image_shape, settings: GanSettings, seed: int, own_images=None):
+    def __init__(self, image_shape, settings: GanSettings, seed: int, own_images=None,
+                 loss_fn=None):
         """``own_images``: the adversary's uint8 records, the real side of the ``gen_prior``
         critic (needed only when ``gen_prior`` is on)."""
         self.settings = settings
@@ -71,7 +72,8 @@ class Generator:
         self.average = self._build_average(image_shape) if settings.gen_ema else None
         self.optimizer = keras.optimizers.Adam(settings.gen_lr, beta_1=0.5)
         self.optimizer.build(self.model.trainable_variables)
-        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        # the shared model's own training loss, aimed at the target (default: cross-entropy)
+        self.loss_fn = loss_fn or keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.seed = keras.random.SeedGenerator(seed)
         self.prior = None
         if settings.gen_prior:
@@ -219,7 +221,7 @@ class GanAdversary(Participant):
         self.fakes = np.array(state["fakes"], dtype=np.float32)
         self.turns_taken = int(state["turns_taken"])
 
-    def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
+    def take_turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """Download, train the generator on the downloaded model, then train and upload."""
         self.download(server, rules)
         if self.attacking:

@@ -87,11 +87,13 @@ class ActiveGan(Attack):
                            fake_class=self.context.fake_class, **vars(self.settings))
 
     def insider(self, args: tuple, role: dict, image_shape, seed: int):
-        """A GanAdversary with its own seeded generator."""
+        """A GanAdversary with its own seeded generator, which aims the shared model's own
+        training loss at the target (the insider trains with it too)."""
         from ganleak_cli.attacks.gan import GanAdversary, Generator
 
         settings = self.gan_settings()
-        generator = Generator(image_shape, settings, seed=seed, own_images=args[1])
+        generator = Generator(image_shape, settings, seed=seed, own_images=args[1],
+                              loss_fn=role["trainer"].loss_fn)
         return GanAdversary(*args, **role, settings=settings, generator=generator)
 
     def reconstruction(self, model, flat, image_shape, fixed_noise, rng):

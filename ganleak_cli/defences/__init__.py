@@ -29,6 +29,8 @@ class DefenceContext:
     protocol: str = "dssgd"
     delta: float = 1e-5                 # δ at which composed ε is reported (--dp-delta)
     adversary_private: bool = False     # --dp-adversary: the insider applies the defence too
+    insider_classes: tuple = ()         # the classes the insider holds, its artificial one too
+    target_class: int = 0               # the class the insider attacks
 
 
 class Defence:
@@ -52,6 +54,23 @@ class Defence:
         --dp-adversary. The undefended protocol applies to nobody."""
         return bool(self.name and self.name != "none") and (
             not adversary or self.context.adversary_private)
+
+    def build_model(self, image_shape, n_outputs: int, seed: int):
+        """The shared model every participant trains (``seed``: the defence's own, for any
+        secret it draws): the paper's CNN."""
+        from ganleak_cli.models import build_classifier
+
+        return build_classifier(image_shape, n_outputs)
+
+    def loss(self):
+        """The training loss ``loss(labels, outputs)`` of every participant; None: the
+        trainer's cross-entropy on logits."""
+        return None
+
+    def insider_view(self, model):
+        """A context-manager factory entered around each of the insider's turns (what the
+        shared model looks like to it), or None: the model as everyone sees it."""
+        return None
 
     def private_trainer(self, model, lr: float, seed: int):
         """The LocalTrainer of participants that apply the defence; None: the plain one."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +79,7 @@ class Participant:
         self.uploader = uploader
         self.ledger = ledger
         self.last_loss = float("nan")
+        self.view = nullcontext   # entered around each turn: what this participant's model sees
 
     def download(self, server: ParameterServer, rules: ExchangeRules):
         """Overwrite the θd most-updated parameters with the server's and load them."""
@@ -136,6 +138,12 @@ class Participant:
         self.last_loss = float(state["last_loss"])
 
     def turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
+        """One turn inside the participant's ``view`` (a defence may give a participant its own
+        view of the model, e.g. only its own class keys)."""
+        with self.view():
+            return self.take_turn(server, rules)
+
+    def take_turn(self, server: ParameterServer, rules: ExchangeRules) -> Upload:
         """One DSSGD turn: download, train locally on private data, upload."""
         self.download(server, rules)
         x, y = self.local_data(rules)

@@ -10,17 +10,18 @@ from ganleak_cli.protocol.flat import FlatWeights, load_variables_state, variabl
 
 
 class LocalTrainer:
-    """A compiled training loop (plain SGD, cross-entropy on logits) over a stack of batches.
+    """A compiled training loop (plain SGD; cross-entropy on logits unless the defence gives
+    another ``loss_fn(labels, outputs)``) over a stack of batches.
 
     Plain SGD keeps no optimiser state, so one trainer serves every participant as in DSSGD.
     """
 
-    def __init__(self, model: keras.Model, learning_rate: float):
+    def __init__(self, model: keras.Model, learning_rate: float, loss_fn=None):
         self.model = model
         self.flat = FlatWeights(model)
         self.optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
         self.optimizer.build(model.trainable_variables)
-        self.loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self.loss_fn = loss_fn or keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self._train = tf.function(self._train_batches, reduce_retracing=True)
 
     def loss_and_gradients(self, x, y):
