@@ -10,6 +10,7 @@ import sys
 import click
 
 from ganleak_cli import __version__
+from ganleak_cli.components import ComponentError
 
 ENVIRONMENT = """\b
 Environment: every option has a variable, shown in each command's --help:
@@ -48,7 +49,10 @@ class LazyCommands(dict):
         if name not in COMMANDS:
             raise KeyError(name)
         module, _, attribute = COMMANDS[name][0].partition(":")
-        self[name] = getattr(importlib.import_module(module), attribute)
+        try:
+            self[name] = getattr(importlib.import_module(module), attribute)
+        except ComponentError as exc:   # a plugin that cannot load: one line, not a traceback
+            raise click.ClickException(str(exc)) from None
         return self[name]
 
 

@@ -49,34 +49,6 @@ def build_digit_classifier(image_shape, n_outputs: int, name: str = "classifier"
     ], name=name)
 
 
-class KeyScores(layers.Layer):
-    """Cosine scores of unit embeddings against fixed class keys (columns of ``keys``, unit
-    vectors): Sariyildiz et al.'s key-protected output layer. The keys are not trainable, so
-    they never travel with the shared weights."""
-
-    def __init__(self, keys, **kwargs):
-        super().__init__(**kwargs)
-        self.initial_keys = keras.ops.convert_to_numpy(keys).astype("float32")
-
-    def build(self, input_shape):
-        self.keys = self.add_weight(shape=self.initial_keys.shape, name="keys", trainable=False,
-                                    initializer=keras.initializers.Constant(self.initial_keys))
-
-    def call(self, embeddings):
-        return keras.ops.matmul(embeddings, self.keys)
-
-
-def build_key_classifier(image_shape, keys, name: str = "classifier") -> keras.Model:
-    """The paper's CNN for the image size with a key-protected head instead of its last dense
-    layer: dense to the keys' dimension, layer norm, ReLU, unit length, cosine against each
-    class key (``keys``: dimension × classes)."""
-    trunk = build_classifier(image_shape, 1, name)
-    return keras.Sequential([keras.Input(shape=tuple(image_shape)), *trunk.layers[:-1],
-                             layers.Dense(keys.shape[0]), layers.LayerNormalization(),
-                             layers.ReLU(), layers.UnitNormalization(), KeyScores(keys)],
-                            name=name)
-
-
 def _base_side(side: int) -> tuple[int, int]:
     """Smallest side (≥ 4) the generator starts from, and how many ×2 upsamplings reach ``side``."""
     stages = 0

@@ -58,9 +58,9 @@ def test_a_bad_frontier_table_is_named(tmp_path, table, named):
     assert "Traceback" not in result.output and not (tmp_path / "r").exists()
 
 
-def test_the_shipped_frontier_covers_three_defences_with_three_seeds_in_quick():
+def test_the_shipped_frontier_covers_four_defences_with_three_seeds_in_quick():
     preset = {p.name: p for p in load_presets(shipped_presets(), "quick")}["frontier"]
-    assert set(preset.frontier) == {"shokri", "dpsgd", "sparsification"}
+    assert set(preset.frontier) == {"shokri", "dpsgd", "sparsification", "kpc"}
     assert preset.seeds >= 3
     assert [preset.runs[r]["dp-eps-per-param"] for r in preset.frontier["shokri"]] == [
         10, 1, 0.01]    # weakest defence first
@@ -68,6 +68,9 @@ def test_the_shipped_frontier_covers_three_defences_with_three_seeds_in_quick():
     assert all(preset.runs[r]["defense"] == "dpsgd" for r in preset.frontier["dpsgd"])
     assert [preset.runs[r]["theta-u"] for r in preset.frontier["sparsification"]] == [
         1, 0.1, 0.01]
+    assert [preset.runs[r]["kpc-insider-key"] for r in preset.frontier["kpc"]] == [
+        "leaked", "guess"]     # the key known to the insider first
+    assert all(preset.runs[r]["defense"] == "kpc" for r in preset.frontier["kpc"])
     # one attack for every point: only the defence changes
     schedules = {tuple(preset.runs[r][k] for k in ("rounds", "attack-after", "fakes-per-turn"))
                  for names in preset.frontier.values() for r in names}

@@ -78,3 +78,15 @@ def test_the_plugin_metric_is_in_the_report(toy_run):
     page = (report / "report.md").read_text()
     assert "toy_brightness" in page
     assert (report / "curve_toy_brightness.png").is_file()
+
+
+def test_a_broken_plugin_is_named_in_one_line(tmp_path):
+    """A plugin whose entry point cannot be imported: the command says which, no traceback."""
+    info = tmp_path / "ganleak_broken-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ganleak-broken\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[ganleak.defences]\nbroken = no_such_module:Nope\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = ganleak("simulate", "--help", env=env, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "entry point 'broken' (no_such_module:Nope) cannot be loaded" in done.stderr

@@ -42,6 +42,39 @@ def unit_keys(rng, dim: int, count: int):
     return keys / np.linalg.norm(keys, axis=0, keepdims=True)
 
 
+def key_scores(keys):
+    """A Keras layer scoring unit embeddings by cosine against fixed class keys (the columns of
+    ``keys``). The keys are not trainable, so they never travel with the shared weights. (The
+    class is made here so that this module imports no Keras until a model is built.)"""
+    import keras
+
+    class KeyScores(keras.layers.Layer):
+        def build(self, input_shape):
+            self.keys = self.add_weight(shape=keys.shape, name="keys", trainable=False,
+                                        initializer=keras.initializers.Constant(keys))
+
+        def call(self, embeddings):
+            return keras.ops.matmul(embeddings, self.keys)
+
+    return KeyScores(name="key_scores")
+
+
+def key_classifier(image_shape, keys):
+    """The paper's CNN for the image size with a key-protected head instead of its last dense
+    layer: dense to the keys' dimension, layer norm, ReLU, unit length, cosine against each
+    class key (``keys``: dimension × classes)."""
+    import keras
+
+    from ganleak_cli.models import build_classifier
+
+    trunk = build_classifier(image_shape, 1)
+    layers = keras.layers
+    return keras.Sequential([keras.Input(shape=tuple(image_shape)), *trunk.layers[:-1],
+                             layers.Dense(keys.shape[0]), layers.LayerNormalization(),
+                             layers.ReLU(), layers.UnitNormalization(), key_scores(keys)],
+                            name="classifier")
+
+
 def key_distance(labels, scores):
     """Mean cosine distance to each record's own key (KPC's loss): 1 − scores[i, labels[i]]."""
     import tensorflow as tf
@@ -65,12 +98,10 @@ class KpcDefence(Defence):
         the insider's own guesses for the classes it does not hold."""
         import numpy as np
 
-        from ganleak_cli.models import build_key_classifier
-
         rng = np.random.default_rng(seed)
         keys = unit_keys(rng, self.settings.kpc_dim, n_outputs)
         self.insider_keys = self._insider_keys(keys, unit_keys(rng, keys.shape[0], n_outputs))
-        return build_key_classifier(image_shape, keys)
+        return key_classifier(image_shape, keys)
 
     def _insider_keys(self, keys, guesses):
         """The key matrix the insider holds: its own classes' keys, its guesses for the rest
