@@ -8,9 +8,9 @@ real images score, and how much privacy did a victim spend.
 * Any other attack run leaked when the oracle names the target in at least ``ORACLE_BAR`` of
   the samples **and** ``nn_ssim_heldout`` is closer to what real images of the class score than
   to what real images of the closest other class score (above the midpoint of the two
-  ``metrics.reference`` lines). Merely above the other class's line is not enough: 64 real 1s
-  score 0.450 against held-out 3s, above the line of 100 real 1s (0.448). The lines need the
-  run's dataset; when it cannot be read the card says so and gives no verdict.
+  ``metrics.reference`` lines). Merely above the other class's line is not enough: a sample of
+  real images of the other class can score just above its own line by chance. The lines need
+  the run's dataset; when it cannot be read the card says so and gives no verdict.
 """
 
 from __future__ import annotations

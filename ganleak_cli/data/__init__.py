@@ -12,14 +12,11 @@ __all__ = ["ATTACK_DEFAULTS", "DATASETS", "Dataset", "class_defaults", "dataset_
 DATASETS = ("mnist", "att", "cifar10")  # the registered datasets load_dataset reads
 MNIST_SIZE = 28
 DEFAULT_TARGET = {"att": 7}  # registered datasets whose default target is not class 0
-# Attack settings whose default is the dataset's own (docs/faces.md): on AT&T the
-# generator leaves its collapsed adversarial pattern only when it and the shared model alternate
-# in small steps (one mini-batch a turn; 1000 such rounds cost what 100 default rounds do) and
-# its loss carries the smoothness prior; at 64×64 a generator step twice DCGAN's (4e-4) brings
-# more persons over the SSIM bar. Shokri's clip bound γ and threshold τ follow the size of one
-# local change: the face CNN (2.36 M weights) changes a weight by 1e-5 to 1e-3 a mini-batch, so
-# MNIST's γ and τ would release noise (tools/dp_fidelity.py, docs/privacy.md). Every other
-# dataset keeps SimConfig's defaults.
+# Settings whose default is the dataset's own (why, measured: docs/faces.md and docs/privacy.md):
+# on AT&T the generator and the shared model alternate in small steps (one mini-batch a turn, so
+# more rounds) with a smoothness prior and a larger generator step; Shokri's clip bound γ and
+# threshold τ follow the size of one local change of the larger face CNN. Every other dataset
+# keeps the declared defaults.
 ATTACK_DEFAULTS = {"att": {"rounds": 1000, "eval_every": 100, "local_steps": 1, "gen_steps": 1,
                            "fakes_per_turn": 64, "gen_tv": 4.0, "gen_lr": 4e-4,
                            "dp_gamma": 0.002, "dp_tau": 0.0005}}

@@ -1,24 +1,21 @@
 """The oracle: an independent classifier trained only on data no participant holds.
 
 For MNIST that is the official test split; for AT&T faces the 120 held-out faces (images 8–10 of
-each person), which, like any held-out set under ``SMALL_SET`` images, are augmented (seeded
-flips and shifts) to ``AUGMENTED_SIZE`` training images and trained for ``AUGMENTED_EPOCHS``
-epochs, stopping at the first that names every one of the original images right: four epochs
-(MNIST's) left the 64×64 face oracle at 0.89 on its own faces and 0.73 on the faces it never
-saw, naming none of person s18's; trained to fit its own faces it names 0.9 of the unseen ones.
+each person). A held-out set under ``SMALL_SET`` images is augmented (seeded flips and shifts)
+to ``AUGMENTED_SIZE`` training images and trained for up to ``AUGMENTED_EPOCHS`` epochs, stopping
+at the first that names every one of its original images right: a few epochs leave a small-set
+oracle unable to name the faces it never saw.
 
 It is a fixed measuring instrument: trained once with its own seed (``ORACLE_SEED``) under
 TensorFlow op determinism (so a fresh cache trains the same weights again) and cached by the
-sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle.
-``ORACLE_VERSION`` v1 oracles were trained without op determinism and are not reused;
-``AUGMENTED_VERSION`` names the small-set oracles' training (v2-aug: four epochs, not reused).
+sha256 of its training data, so runs with any ``--seed`` are scored by the same oracle. The
+version names (``ORACLE_VERSION``, ``AUGMENTED_VERSION``) change whenever the training changes,
+so that an oracle trained otherwise is never reused.
 
-A small-set oracle is an ensemble: ``ENSEMBLE`` models trained so, seeded ``ORACLE_SEED`` + k,
-their probabilities averaged. One such model is a noisy judge of generated faces: five of them
-named 0.89–0.94 of the AT&T photographs they never saw, but the same round's samples as the
-target in 0.78 of them under one and 0.95–1.00 under the others (40 victims, person s8,
-round 375); their mean names 0.96 of the photographs (docs/faces.md). Large sets (MNIST's 10 000
-test images) keep one model.
+A small-set oracle is an ensemble: ``ENSEMBLE`` models trained alike, seeded ``ORACLE_SEED`` + k,
+their probabilities averaged, because one such model judges generated faces by its own seed as
+much as by the faces (the measurements are in docs/faces.md). Large sets (MNIST's 10 000 test
+images) keep one model.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The face verdict: one pass/fail for a reconstruction that no single figure can give.
 
-Each figure alone is fooled by something (measured on AT&T): the oracle and ``identity_match``
-both gave 1.00 to a generator collapsed onto one noisy non-face pattern; ``identity_match`` is
-won by any featureless image that resembles a low-contrast face; ``nn_ssim_heldout`` is ≈ 0.47
-for the person's real faces buried in heavy noise. So a reconstruction passes only when, together,
+Each figure alone can be fooled (docs/faces.md gives the cases measured on AT&T): the oracle and
+``identity_match`` by a generator collapsed onto one noisy pattern, ``identity_match`` by a
+featureless image that resembles a low-contrast face, ``nn_ssim_heldout`` by the person's real
+faces buried in heavy noise. So a reconstruction passes only when, together,
 
 * the oracle assigns at least ``oracle`` of the samples to the target person;
 * ``identity_match`` is at least ``identity`` **and** at least ``identity_margin`` above both of
@@ -11,9 +11,8 @@ for the person's real faces buried in heavy noise. So a reconstruction passes on
 * ``nn_ssim_heldout`` (mean SSIM to the nearest held-out face of the person) is at least
   ``ssim_heldout``;
 * the samples are not collapsed: their mean pairwise SSIM (``sample_self_ssim``) is at most
-  ``max_self_ssim``. A person's own 7 training faces score 0.25–0.75 at 32×32 and 0.25–0.59 at
-  64×64 (median 0.51 / 0.41 over the 40 persons); a generator collapsed onto one image scores
-  ≥ 0.93; copies of one image score 1.
+  ``max_self_ssim``: a person's own training faces score well under it, a generator collapsed
+  onto one image above it, copies of one image 1 (docs/metrics.md).
 """
 
 from __future__ import annotations
