@@ -72,16 +72,14 @@ def core_default(name: str):
     return {**CORE_ATTACK_DEFAULTS, **bases}[name]
 
 
-def dataset_defaults(dataset: str) -> dict:
-    """The class and attack defaults of ``dataset`` (``class_defaults``, then its
-    ``ATTACK_DEFAULTS`` over the core ones); MNIST's classes where the dataset cannot be read,
-    so that ``validate`` names the dataset rather than this failing first."""
-    try:
-        classes = class_defaults(dataset)
-    except (ValueError, OSError):
-        classes = class_defaults("mnist")
+def dataset_defaults(dataset: str, classes: bool = True) -> dict:
+    """The per-dataset defaults of ``dataset``: the declared ones, the dataset's own
+    ``ATTACK_DEFAULTS`` over them and, with ``classes``, its victim, adversary and target classes
+    (``class_defaults``: a folder dataset's classes are read from disk, and a dataset that cannot
+    be read is a ValueError naming it, never another dataset's classes)."""
     core = {name: core_default(name) for name in PER_DATASET_FIELDS}
-    return {**core, **classes, **ATTACK_DEFAULTS.get(dataset, {})}
+    own = class_defaults(dataset) if classes else {}
+    return {**core, **own, **ATTACK_DEFAULTS.get(dataset, {})}
 
 
 @dataclass(frozen=True)
@@ -129,7 +127,7 @@ class CoreConfig:
         """Fields left None take the dataset's defaults (``dataset_defaults``)."""
         unset = [name for name in CLASS_FIELDS + PER_DATASET_FIELDS if getattr(self, name) is None]
         if unset:
-            defaults = dataset_defaults(self.dataset)
+            defaults = dataset_defaults(self.dataset, any(n in CLASS_FIELDS for n in unset))
             for name in unset:
                 object.__setattr__(self, name, defaults[name])
 

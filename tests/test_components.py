@@ -94,3 +94,11 @@ def test_the_undefended_protocol_spends_nothing():
     none = Defence()
     assert not none.applies_to(adversary=False)
     assert none.turn_ledger(100, 10) is None and none.epsilon_figures([], None, 100) == {}
+
+
+def test_a_dataset_that_cannot_be_read_is_named_not_replaced_by_mnist(tmp_path):
+    with pytest.raises(ValueError, match="dataset"):
+        SimConfig(dataset=f"folder:{tmp_path / 'missing'}")
+    # classes given: nothing needs reading, the dataset's own defaults still apply
+    cfg = SimConfig(dataset="att", victim_classes=(0, 1), adversary_classes=(2,), target_class=0)
+    assert cfg.rounds == 1000 and cfg.dp_gamma == 0.002

@@ -102,5 +102,5 @@ def resume_config(ctx: click.Context, run_dir: str) -> SimConfig:
         values["tensorboard"] = True
     try:
         return SimConfig(**values)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise click.BadParameter(f"{run_dir}/config.json: {exc}", param_hint="'--resume'") from None
