@@ -206,7 +206,7 @@ class CoreConfig:
     def with_defense(self) -> "SimConfig":
         """A setting that selects its defence (a Shokri budget), given without ``--defense``,
         selects that defence."""
-        if self.defense != "none":
+        if self.defense != CoreConfig.defense:    # a defence was named: it stays
             return self
         for component, field in COMPONENT_FIELDS:
             if declared(field).selects and getattr(self, field.name) is not None:

@@ -111,10 +111,22 @@ def attack_card(name: str, summary: dict, config: dict) -> Card:
     return Card(name, LEAKED if leaked else NOT_SHOWN, reasons, lines)
 
 
+def reconstructs(attack) -> bool:
+    """Whether a run's attack reconstructs anything to judge (an attack this installation does
+    not know, a plugin's, is judged by its figures)."""
+    from ganleak_cli.attacks import ATTACKS
+    from ganleak_cli.components import ComponentError
+
+    try:
+        return ATTACKS.get(attack).reconstructs
+    except ComponentError:
+        return True
+
+
 def card(run) -> Card:
     """The verdict card of one report.Run."""
     summary = run.summary or (run.records[-1] if run.records else {})
-    if summary.get("attack", run.config.get("attack")) == "none":
+    if not reconstructs(summary.get("attack", run.config.get("attack"))):
         result = Card(run.name, NO_VERDICT, ["no attack in this run"])
     elif "face_verdict" in summary:
         result = face_card(run.name, summary, run.root)

@@ -91,8 +91,8 @@ def test_shokri_s_per_dataset_settings_resolve_to_the_dataset():
 
 
 def test_the_undefended_protocol_spends_nothing():
-    none = Defence()
-    assert not none.applies_to(adversary=False)
+    none = DEFENCES.get("none")()
+    assert not none.applies_to(adversary=False) and Defence().applies_to(adversary=False)
     assert none.turn_ledger(100, 10) is None and none.epsilon_figures([], None, 100) == {}
 
 

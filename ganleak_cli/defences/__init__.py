@@ -51,9 +51,8 @@ class Defence:
 
     def applies_to(self, adversary: bool) -> bool:
         """Whether a participant applies the defence: every honest one; the insider only with
-        --dp-adversary. The undefended protocol applies to nobody."""
-        return bool(self.name and self.name != "none") and (
-            not adversary or self.context.adversary_private)
+        --dp-adversary (the undefended protocol, defences/none.py, applies to nobody)."""
+        return not adversary or self.context.adversary_private
 
     def build_model(self, image_shape, n_outputs: int, seed: int):
         """The shared model every participant trains (``seed``: the defence's own, for any

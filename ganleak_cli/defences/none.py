@@ -10,3 +10,7 @@ class NoDefence(Defence):
 
     name = "none"
     summary = "no defence (the paper's undefended protocol)"
+
+    def applies_to(self, adversary: bool) -> bool:
+        """Nobody applies it: no participant is private."""
+        return False
