@@ -77,18 +77,12 @@ class Registry:
 
     def settings_fields(self) -> list[tuple[object, dataclasses.Field]]:
         """(component, field) of every component's declared settings, once per settings class
-        (components may share one: active and passive GAN insiders); a field name declared by
-        two settings classes is an error (both would be the same option)."""
-        seen, out, classes = {}, [], set()
+        (components may share one: the active and passive GAN insiders). A name declared twice
+        is refused where the run config is composed (config.component_fields)."""
+        out, classes = [], set()
         for component in self.all():
             settings = getattr(component, "Settings", NoSettings)
-            if settings in classes:
-                continue
-            classes.add(settings)
-            for field in declared_fields(settings):
-                if field.name in seen:
-                    raise ComponentError(f"{self.kind}: {component.name!r} and "
-                                         f"{seen[field.name]!r} both declare {field.name!r}")
-                seen[field.name] = component.name
-                out.append((component, field))
+            if settings not in classes:
+                classes.add(settings)
+                out.extend((component, field) for field in declared_fields(settings))
         return out

@@ -52,6 +52,10 @@ def component_fields() -> list:
 COMPONENT_FIELDS = component_fields()
 PER_DATASET_FIELDS = ATTACK_FIELDS + tuple(
     field.name for _, field in COMPONENT_FIELDS if declared(field).per_dataset)
+# the default of each per-dataset field where the dataset sets none
+CORE_DEFAULTS = {**CORE_ATTACK_DEFAULTS, **{
+    field.name: declared(field).base_default for _, field in COMPONENT_FIELDS
+    if declared(field).per_dataset}}
 
 
 def migrate_config(recorded: dict) -> dict:
@@ -66,20 +70,13 @@ def migrate_config(recorded: dict) -> dict:
     return {**recorded, "config_schema": CONFIG_SCHEMA}
 
 
-def core_default(name: str):
-    """The default of a per-dataset field where the dataset sets none."""
-    bases = {field.name: declared(field).base_default for _, field in COMPONENT_FIELDS}
-    return {**CORE_ATTACK_DEFAULTS, **bases}[name]
-
-
 def dataset_defaults(dataset: str, classes: bool = True) -> dict:
     """The per-dataset defaults of ``dataset``: the declared ones, the dataset's own
     ``ATTACK_DEFAULTS`` over them and, with ``classes``, its victim, adversary and target classes
     (``class_defaults``: a folder dataset's classes are read from disk, and a dataset that cannot
     be read is a ValueError naming it, never another dataset's classes)."""
-    core = {name: core_default(name) for name in PER_DATASET_FIELDS}
     own = class_defaults(dataset) if classes else {}
-    return {**core, **own, **ATTACK_DEFAULTS.get(dataset, {})}
+    return {**CORE_DEFAULTS, **own, **ATTACK_DEFAULTS.get(dataset, {})}
 
 
 @dataclass(frozen=True)

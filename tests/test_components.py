@@ -102,3 +102,19 @@ def test_a_dataset_that_cannot_be_read_is_named_not_replaced_by_mnist(tmp_path):
     # classes given: nothing needs reading, the dataset's own defaults still apply
     cfg = SimConfig(dataset="att", victim_classes=(0, 1), adversary_classes=(2,), target_class=0)
     assert cfg.rounds == 1000 and cfg.dp_gamma == 0.002
+
+
+def test_a_setting_declared_by_two_components_is_refused(monkeypatch):
+    from ganleak_cli import config
+
+    @dataclasses.dataclass(frozen=True)
+    class Clash:
+        noise_multiplier: float = setting(1.0, "Twice.", low=0.0)
+
+    class Other(Defence):
+        name = "other"
+        Settings = Clash
+
+    monkeypatch.setattr(DEFENCES, "_components", {**DEFENCES._load(), "other": Other})
+    with pytest.raises(ComponentError, match="noise_multiplier: declared by 'dpsgd' and 'other'"):
+        config.component_fields()

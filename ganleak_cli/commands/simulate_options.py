@@ -20,11 +20,11 @@ from ganleak_cli.commands.params import (
 )
 from ganleak_cli.config import (
     COMPONENT_FIELDS,
+    CORE_DEFAULTS,
     FEDAVG_WEIGHTINGS,
     INSIDER_SAMPLINGS,
     PARTITIONS,
     SimConfig,
-    core_default,
 )
 from ganleak_cli.configfile import apply_config_file
 from ganleak_cli.data import ATTACK_DEFAULTS, dataset_num_classes
@@ -55,7 +55,7 @@ def per_dataset_default(name: str) -> str:
     """``--help``'s default of a per-dataset field, e.g. ``100 (att: 1000)``."""
     own = "; ".join(f"{dataset}: {table[name]}" for dataset, table in ATTACK_DEFAULTS.items()
                     if name in table)
-    core = core_default(name)
+    core = CORE_DEFAULTS[name]
     return f"{core} ({own})" if own else str(core)
 
 
