@@ -4,17 +4,23 @@ A reconstruction is read against them: the other class (of those given) that sco
 against the target's held-out images (the strictest "learned nothing of the target" line), the
 target's own held-out images scored against the rest of them (what real images of the class
 score), and uniform noise. Used by the report's verdict card and the defence frontier, both
-through ``run_lines`` (cached). Light to import: TensorFlow and the data load when lines are
-measured, so that ``--help`` of the commands that use them stays fast.
+through ``run_lines``, cached in the process and on disk (``cached_lines``: keyed by the sha256
+of the held-out split, so any process reading the same data reuses them; ``LINES_VERSION``
+changes whenever the way they are measured does). Light to import: TensorFlow and the data load
+when lines are measured, so that ``--help`` of the commands that use them stays fast.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from functools import lru_cache
 
 import numpy as np
 
 REFERENCE_SAMPLES = 100
+LINES_VERSION = "v1"
 ANOTHER = "another class"
 ITSELF = "the class itself"
 NOISE = "uniform noise"
@@ -30,7 +36,27 @@ def run_lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -
 
     import_tensorflow_quietly()
 
-    return reference_lines(load_dataset(dataset, data_dir, image_size), target, classes)
+    return cached_lines(load_dataset(dataset, data_dir, image_size), target, classes)
+
+
+def cached_lines(data, target: int, classes) -> dict:
+    """``reference_lines``, read from the cache folder when the same held-out split, target and
+    candidate classes were measured before (by any process), else measured and stored."""
+    from ganleak_cli.data.registry import cache_dir
+
+    digest = hashlib.sha256()
+    for array in (data.x_test, data.y_test):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(repr((int(target), tuple(int(c) for c in classes), REFERENCE_SAMPLES)).encode())
+    path = cache_dir() / "reference" / f"{LINES_VERSION}-{digest.hexdigest()[:24]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    lines = reference_lines(data, target, classes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(lines))
+    tmp.replace(path)        # atomic: a reader sees the old file or the whole new one
+    return lines
 
 
 def reference_lines(data, target: int, classes) -> dict:
