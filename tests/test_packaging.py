@@ -33,4 +33,16 @@ def test_presets_are_package_data_read_through_importlib_resources():
     assert {"att_faces.toml", "mnist_attack.toml", "profiles.toml"} <= {
         p.name for p in folder.glob("*.toml")}
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "presets/*.toml" in config["tool"]["setuptools"]["package-data"]["ganleak_cli"]
+    assert "*.toml" in config["tool"]["setuptools"]["package-data"]["ganleak_cli.presets"]
+
+
+def test_building_the_wheel_warns_of_no_undeclared_package(tmp_path):
+    """setuptools warns (45 lines) when a folder of package data is not a declared package."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir",
+                           str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "is absent from the `packages` configuration" not in done.stdout + done.stderr
+    assert list(tmp_path.glob("ganleak-*.whl"))
