@@ -43,11 +43,22 @@ def test_without_the_plugin_its_option_and_defence_are_absent():
 
 
 def test_the_plugin_adds_its_option_and_defence(plugin_env):
-    shown = ganleak("simulate", "--help", env=plugin_env).stdout
+    shown = " ".join(ganleak("simulate", "--help", env=plugin_env).stdout.split())  # unwrapped
     assert "--toy-sigma" in shown and "toy: a plugin's noisy uploads" in shown
     refused = ganleak("simulate", "--defense", "toy", "--toy-sigma", "-1", env=plugin_env,
                       check=False)
     assert refused.returncode == 2 and "--toy-sigma" in refused.stderr
+
+
+def test_the_plugin_s_settings_are_config_file_keys_and_reach_ganleak_privacy(plugin_env,
+                                                                            tmp_path):
+    config = tmp_path / "toy.toml"
+    config.write_text('defense = "toy"\ntoy-sigma = 0.002\n')
+    shown = ganleak("privacy", "--config", str(config), env=plugin_env).stdout
+    assert "defense: toy" in shown and "spends no ε that ganleak accounts" in shown
+    config.write_text('defense = "toy"\ntoy-sigma = -1\n')
+    refused = ganleak("privacy", "--config", str(config), env=plugin_env, check=False)
+    assert refused.returncode == 2 and "toy-sigma" in refused.stderr
 
 
 @pytest.fixture(scope="module")
