@@ -86,7 +86,9 @@ def test_the_world_keeps_local_copies_only_where_they_are_needed(monkeypatch, tm
         x_train = np.zeros((300, 28, 28, 1), np.uint8)
         num_classes, image_shape = 10, (28, 28, 1)
 
-    people = _participants(cfg.with_defense(), Data, _trainers(cfg, model, None),
-                           named_seeds(0, 3))
+    cfg, seeds = cfg.with_defense(), named_seeds(0, 3)
+    defence, attack = cfg.make_defence(10), cfg.make_attack(10)
+    trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
+    people = _participants(cfg, defence, attack, Data, trainers, seeds)
     assert [p.local_weights is not None for p in people[:-1]] == [victims_keep] * 3
     assert people[-1].local_weights is not None   # the adversary's (MI-FACE inverts it)
