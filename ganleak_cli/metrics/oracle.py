@@ -70,7 +70,8 @@ def training_version(count: int) -> str:
 
 def oracle_version(count: int) -> str:
     """The version of the oracle for ``count`` images: its models' training and, for an
-    ensemble, its size (v3-aug-ens5; a single v3-aug model scored the runs before 2026-12-06)."""
+    ensemble, its size (e.g. v3-aug-ens5: five v3-aug models), so that a cached calibration
+    made with another oracle is never reused."""
     size = members(count)
     return training_version(count) + (f"-ens{size}" if size > 1 else "")
 
