@@ -17,8 +17,8 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.run import build_world, play_round  # noqa: E402
+from ganleak_cli.simulation.config import SimConfig  # noqa: E402
+from ganleak_cli.simulation.runner import build_world, play_round  # noqa: E402
 
 
 def seconds_per_round(deterministic: bool, rounds: int) -> float:

@@ -21,10 +21,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.models import build_classifier  # noqa: E402
-from ganleak_cli.pixels import to_model_range  # noqa: E402
-from ganleak_cli.run import build_world, play_round  # noqa: E402
+from ganleak_cli.core.models import build_classifier  # noqa: E402
+from ganleak_cli.core.pixels import to_model_range  # noqa: E402
+from ganleak_cli.simulation.config import SimConfig  # noqa: E402
+from ganleak_cli.simulation.runner import build_world, play_round  # noqa: E402
 
 
 def dssgd_rate(world, rounds: int) -> float:

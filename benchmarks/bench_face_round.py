@@ -36,10 +36,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
-from ganleak_cli.artifacts import RunFolder  # noqa: E402
-from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.determinism import set_determinism  # noqa: E402
-from ganleak_cli.run import build_world, evaluate  # noqa: E402
+from ganleak_cli.core.determinism import set_determinism  # noqa: E402
+from ganleak_cli.runfolder.artifacts import RunFolder  # noqa: E402
+from ganleak_cli.simulation.config import SimConfig  # noqa: E402
+from ganleak_cli.simulation.runner import build_world, evaluate  # noqa: E402
 
 
 def forward_flops(model: keras.Model) -> int:

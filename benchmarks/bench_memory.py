@@ -32,7 +32,7 @@ TARGET_GB = 2.0
 
 def child(argv: list[str]) -> None:
     """Run one simulation in this process and print its peak RSS (bytes) as JSON."""
-    from ganleak_cli.cli import main as cli_main
+    from ganleak_cli.cli.main import main as cli_main
 
     cli_main.main(["simulate", *argv], standalone_mode=False)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

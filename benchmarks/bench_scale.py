@@ -46,9 +46,9 @@ class Clock:
 
 def child(victims: int, clients: int, rounds: int, out: str) -> None:
     """Run one simulation in this process; print peak RSS, set-up and round seconds as JSON."""
-    from ganleak_cli.config import SimConfig
-    from ganleak_cli.run import simulate
-    from ganleak_cli.stdio import import_tensorflow_quietly
+    from ganleak_cli.core.stdio import import_tensorflow_quietly
+    from ganleak_cli.simulation.config import SimConfig
+    from ganleak_cli.simulation.runner import simulate
 
     import_tensorflow_quietly()
     cfg = SimConfig(victims=victims, protocol="fedavg", clients_per_round=clients, rounds=rounds,

@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from shokri_reference import shokri_release_loop  # noqa: E402
 
-from ganleak_cli.config import SimConfig  # noqa: E402
-from ganleak_cli.pixels import to_model_range  # noqa: E402
+from ganleak_cli.core.pixels import to_model_range  # noqa: E402
 from ganleak_cli.privacy.shokri import (  # noqa: E402
     shokri_release,
     shokri_scales,
@@ -34,7 +33,8 @@ from ganleak_cli.privacy.shokri import (  # noqa: E402
 )
 from ganleak_cli.protocol.sampler import stack_batches  # noqa: E402
 from ganleak_cli.protocol.selection import fraction_count  # noqa: E402
-from ganleak_cli.run import build_world  # noqa: E402
+from ganleak_cli.simulation.config import SimConfig  # noqa: E402
+from ganleak_cli.simulation.runner import build_world  # noqa: E402
 
 
 def timed(func, repeats: int) -> float:

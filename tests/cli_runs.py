@@ -7,7 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
 
 
 def invoke(args, env=None):

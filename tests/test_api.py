@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from ganleak_cli.api import Run, simulate
+from ganleak_cli import Run, simulate
 
 SMALL = {"rounds": 4, "eval_every": 2, "records_per_class": 60, "seed": 5}
 

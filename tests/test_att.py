@@ -10,12 +10,12 @@ import shutil
 import numpy as np
 import pytest
 
-from ganleak_cli.cli import main
-from ganleak_cli.commands.simulate_options import build_config
+from ganleak_cli.cli.commands.simulate_options import build_config
+from ganleak_cli.cli.main import main
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data import class_defaults, load_dataset, registry
 from ganleak_cli.data.att import HELDOUT_IMAGES, att_files
 from ganleak_cli.data.partition import split_records
-from ganleak_cli.errors import DataError
 
 ENTRY = registry.registry_entry("att")
 

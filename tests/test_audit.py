@@ -18,7 +18,7 @@ from ganleak_cli.audit import svt
 from ganleak_cli.audit.events import cp_lower, cp_upper, epsilon_lower_bound
 from ganleak_cli.audit.mechanisms import Settings
 from ganleak_cli.audit.run import audit
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
 
 BROKEN_SVT = ("svt-noisy-value", "svt-unscaled-noise", "svt-no-threshold-noise")
 
@@ -153,7 +153,7 @@ def test_epsilon_does_not_apply_to_dpsgd():
 
 
 def test_shokri_audit_and_help_do_not_import_tensorflow():
-    code = ("import sys\nfrom ganleak_cli.cli import main\n"
+    code = ("import sys\nfrom ganleak_cli.cli.main import main\n"
             "for args in (['audit', '--help'], ['audit', '--mechanism', 'shokri', "
             "'--trials', '100']):\n"
             "    try:\n        main(args)\n    except SystemExit:\n        pass\n"

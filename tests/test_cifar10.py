@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganleak_cli.commands.simulate_options import build_config
+from ganleak_cli.cli.commands.simulate_options import build_config
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data import cifar10, load_dataset, registry
-from ganleak_cli.errors import DataError
 
 MEMBERS = cifar10.TRAIN_MEMBERS + cifar10.TEST_MEMBERS
 
@@ -109,8 +109,8 @@ def test_a_tiny_rgb_run_on_a_cifar_shaped_archive(tmp_path, monkeypatch):
     path = write_archive(tmp_path / "cifar-10-binary.tar.gz", blobs)
     monkeypatch.setattr(cifar10, "locate", lambda name, key, data_dir: path)
 
-    from ganleak_cli.config import SimConfig
-    from ganleak_cli.run import simulate
+    from ganleak_cli.simulation.config import SimConfig
+    from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
     cfg = SimConfig(dataset="cifar10", color="rgb", victim_classes=(0, 1, 2, 3, 4),
@@ -126,7 +126,7 @@ def test_a_tiny_rgb_run_on_a_cifar_shaped_archive(tmp_path, monkeypatch):
 
 
 def test_privacy_plan_counts_the_colour_channels():
-    from ganleak_cli.commands.privacy_plan import privacy_plan
+    from ganleak_cli.cli.commands.privacy_plan import privacy_plan
 
     grey = build_config({"dataset": "cifar10", "victim_classes": None, "adversary_classes": None,
                          "target_class": None, "dp_eps": 1.0})

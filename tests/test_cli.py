@@ -28,7 +28,7 @@ def test_help_lists_simulate():
 
 
 def test_help_does_not_import_tensorflow():
-    code = ("import sys\nfrom ganleak_cli.cli import main\n"
+    code = ("import sys\nfrom ganleak_cli.cli.main import main\n"
             "try:\n    main(['simulate', '--help'])\nexcept SystemExit:\n    pass\n"
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -37,9 +37,9 @@ def test_help_does_not_import_tensorflow():
 
 
 def test_group_help_imports_no_command_module():
-    code = ("import sys\nfrom ganleak_cli.cli import main\n"
+    code = ("import sys\nfrom ganleak_cli.cli.main import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "loaded = [m for m in sys.modules if m.startswith('ganleak_cli.commands')\n"
+            "loaded = [m for m in sys.modules if m.startswith('ganleak_cli.cli.commands')\n"
             "          or m in ('numpy', 'tensorflow')]\n"
             "assert not loaded, loaded\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -50,7 +50,7 @@ def test_group_help_imports_no_command_module():
 def test_each_listed_line_is_the_command_s_own_short_help():
     from click import Context
 
-    from ganleak_cli.cli import COMMANDS, main
+    from ganleak_cli.cli.main import COMMANDS, main
 
     for name, (_, line) in COMMANDS.items():
         command = main.get_command(Context(main), name)
@@ -102,7 +102,8 @@ def test_non_empty_out_is_refused_without_overwrite(tmp_path):
 def test_missing_data_is_a_runtime_error_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr("ganleak_cli.data.registry._download",
                         lambda *a, **k: (_ for _ in ()).throw(
-                            __import__("ganleak_cli.errors").errors.DataError("no network")))
+                            __import__("ganleak_cli.core.errors").core.errors.DataError(
+                                "no network")))
     empty = tmp_path / "empty"
     empty.mkdir()
     result = invoke(["simulate", "--data-dir", str(empty), "--out", str(tmp_path / "run"),
@@ -115,7 +116,7 @@ def test_missing_data_is_a_runtime_error_in_one_line(tmp_path, monkeypatch):
 def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
     """The README's run command works twice: no --out → runs/<date>-<time>-<dataset>-<attack>,
     printed at the start; a second run gets its own folder; --name alone goes under runs/."""
-    from ganleak_cli.commands import simulate as simulate_cli
+    from ganleak_cli.cli.commands import simulate as simulate_cli
 
     seen = []
 
@@ -187,7 +188,7 @@ def test_each_command_reads_its_own_variables():
 def test_tensorflows_python_logger_follows_tf_cpp_min_log_level(monkeypatch, level, shown):
     """TensorFlow's Python warnings (e.g. "triggered tf.function retracing" during an
     evaluation) are off by default too; a user who lowers TF_CPP_MIN_LOG_LEVEL sees them."""
-    from ganleak_cli.stdio import import_tensorflow_quietly
+    from ganleak_cli.core.stdio import import_tensorflow_quietly
 
     if level is None:
         monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)

@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from ganleak_cli.components import ComponentError, Registry
-from ganleak_cli.config import SimConfig
+from ganleak_cli.core.components import ComponentError, Registry
+from ganleak_cli.core.settings import check_field, declared, setting
 from ganleak_cli.defences import DEFENCES, Defence, DefenceContext
 from ganleak_cli.metrics.families import METRICS
-from ganleak_cli.settings import check_field, declared, setting
+from ganleak_cli.simulation.config import SimConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +70,7 @@ def test_the_run_config_hands_a_defence_only_its_settings_and_context():
                                           "--defense dpsgd"),
     ({"defense": "shokri"}, "dp_eps: the shokri defense needs"),
     ({"dp_eps": 1.0, "dp_eps_per_param": 1.0}, "dp_eps_per_param: give either"),
-    ({"dp_eps": 1.0, "protocol": "fedavg"}, "protocol: fedavg averages whole models"),
+    ({"dp_eps": 1.0, "protocol": "fedavg"}, "protocol: fedavg exchanges whole models"),
     ({"defense": "dpsgd", "accountant": "moments"}, "accountant: must be one of rdp, pld"),
     ({"defense": "dpsgd", "l2_clip": 0.0}, "l2_clip: must be > 0.0"),
     ({"defense": "nope"}, "defense: unknown 'nope'"),
@@ -105,7 +105,7 @@ def test_a_dataset_that_cannot_be_read_is_named_not_replaced_by_mnist(tmp_path):
 
 
 def test_a_setting_declared_by_two_components_is_refused(monkeypatch):
-    from ganleak_cli import config
+    from ganleak_cli.simulation import config
 
     @dataclasses.dataclass(frozen=True)
     class Clash:
@@ -118,3 +118,28 @@ def test_a_setting_declared_by_two_components_is_refused(monkeypatch):
     monkeypatch.setattr(DEFENCES, "_components", {**DEFENCES._load(), "other": Other})
     with pytest.raises(ComponentError, match="noise_multiplier: declared by 'dpsgd' and 'other'"):
         config.component_fields()
+
+
+def test_datasets_are_registered_components():
+    """The built-in datasets come from the ganleak.datasets entry points, each a DatasetSource
+    whose own defaults and classes the run config takes."""
+    from ganleak_cli.data import DatasetSource, dataset_names, dataset_source, own_defaults
+    from ganleak_cli.simulation.config import SimConfig
+
+    assert dataset_names() == ("att", "cifar10", "mnist")
+    assert all(isinstance(dataset_source(name), DatasetSource) for name in dataset_names())
+    assert own_defaults("att")["rounds"] == 1000 and own_defaults("mnist") == {}
+    att = SimConfig(dataset="att")
+    assert (att.rounds, att.target_class, att.victim_classes) == (1000, 7, tuple(range(20)))
+    with pytest.raises(ValueError, match="dataset: unknown dataset 'pets'; known: att, cifar10, "
+                                         "mnist, folder:PATH"):
+        dataset_source("pets")
+
+
+def test_protocol_settings_are_options_of_their_protocol():
+    from ganleak_cli.simulation.config import SimConfig
+
+    with pytest.raises(ValueError, match="order: a dssgd setting; it needs --protocol dssgd"):
+        SimConfig(protocol="fedavg", order="random").validate()
+    assert SimConfig(protocol="fedavg", clients_per_round=2, victims=2).make_protocol().name \
+        == "fedavg"

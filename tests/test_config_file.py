@@ -7,9 +7,9 @@ import os
 import pytest
 from cli_runs import invoke, plan
 
-from ganleak_cli.cli import main
-from ganleak_cli.commands.simulate_options import build_config
-from ganleak_cli.config import SimConfig
+from ganleak_cli.cli.commands.simulate_options import build_config
+from ganleak_cli.cli.main import main
+from ganleak_cli.simulation.config import SimConfig
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data import load_dataset, registry
-from ganleak_cli.errors import DataError
 
 MNIST = registry.registry_entry("mnist")["files"]
 LABELS = MNIST["train_labels"]["name"]

@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 
-from ganleak_cli.config import SimConfig
-from ganleak_cli.pixels import to_model_range
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.privacy.fidelity import probe_fidelity, release_fidelity
+from ganleak_cli.simulation.config import SimConfig
 
 C = 20_000
 

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from ganleak_cli.models import build_classifier  # noqa: E402
+from ganleak_cli.core.models import build_classifier  # noqa: E402
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer, clip_by_example  # noqa: E402
 
 BATCH = 32

@@ -121,7 +121,7 @@ def test_a_flat_grey_image_fails(faces):
 
 @pytest.mark.slow
 def test_another_persons_faces_fail(faces):
-    from ganleak_cli.pixels import to_model_range
+    from ganleak_cli.core.pixels import to_model_range
     data = faces[0]
     other = to_model_range(data.x_train[data.y_train == 12])
     figures = score(faces, other)

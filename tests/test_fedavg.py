@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from synthetic_images import png_classes
 
-from ganleak_cli.config import SimConfig
-from ganleak_cli.protocol.fedavg import FedAvgRound, weighted_average
-from ganleak_cli.protocol.rounds import DssgdRound, make_protocol
+from ganleak_cli.protocol.dssgd import Dssgd
+from ganleak_cli.protocol.fedavg import FedAvgRound, FedAvgSettings, weighted_average
+from ganleak_cli.protocol.rounds import make_protocol
 from ganleak_cli.protocol.server import ParameterServer
+from ganleak_cli.simulation.config import SimConfig
 
 # --- arithmetic (pure NumPy) ---------------------------------------------------------------
 
@@ -54,10 +55,11 @@ def test_server_replace_sets_weights_and_counts_every_parameter():
 
 # --- policy selection and validation ----------------------------------------------------------
 
-def test_protocol_is_chosen_in_one_place():
-    assert isinstance(make_protocol("dssgd"), DssgdRound)
-    assert isinstance(make_protocol("fedavg"), FedAvgRound)
-    with pytest.raises(ValueError, match="protocol"):
+def test_protocols_are_registered_components():
+    assert isinstance(make_protocol("dssgd"), Dssgd)
+    fedavg = make_protocol("fedavg", {"clients_per_round": 3, "order": "random"})
+    assert isinstance(fedavg, FedAvgRound) and fedavg.clients_per_round == 3
+    with pytest.raises(ValueError, match="protocol: unknown 'gossip'; registered: dssgd, fedavg"):
         make_protocol("gossip")
 
 
@@ -94,7 +96,7 @@ def test_one_participant_fedavg_equals_local_training():
     person, trainer, rules = tiny_participant()
     start = trainer.flat.get()
     server = ParameterServer(start)
-    FedAvgRound().play([person], server, rules, "round-robin", None)
+    FedAvgRound().play([person], server, rules, None)
 
     twin, twin_trainer, _ = tiny_participant()
     twin_trainer.flat.set(start)
@@ -109,7 +111,7 @@ def test_every_participant_starts_from_the_global_model():
     person, trainer, rules = tiny_participant()
     server = ParameterServer(trainer.flat.get() + 1.0)
     person.local_weights = np.full_like(server.weights, -5.0)  # stale state must not matter
-    FedAvgRound().play([person], server, rules, "round-robin", None)
+    FedAvgRound().play([person], server, rules, None)
     assert np.abs(server.weights - (trainer.flat.get())).max() < 1e-6
     assert np.abs(server.weights).max() < 5.0
 
@@ -118,7 +120,7 @@ def test_every_participant_starts_from_the_global_model():
 
 @pytest.mark.slow
 def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
-    from ganleak_cli.run import simulate
+    from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
     root = png_classes(tmp_path / "imgs")
@@ -138,12 +140,12 @@ def test_every_client_by_default_drawing_nothing():
     rng = np.random.default_rng(0)
     before = rng.bit_generator.state
     assert FedAvgRound().sampled(5, rng) == [0, 1, 2, 3, 4]
-    assert FedAvgRound(5).sampled(5, rng) == [0, 1, 2, 3, 4]
+    assert FedAvgRound(FedAvgSettings(clients_per_round=5)).sampled(5, rng) == [0, 1, 2, 3, 4]
     assert rng.bit_generator.state == before   # runs without sampling keep their random stream
 
 
 def test_k_clients_are_sampled_uniformly_without_replacement():
-    policy, rng = FedAvgRound(2), np.random.default_rng(1)
+    policy, rng = FedAvgRound(FedAvgSettings(clients_per_round=2)), np.random.default_rng(1)
     rounds = [policy.sampled(5, rng) for _ in range(5000)]
     assert all(len(r) == 2 and r[0] < r[1] for r in rounds)
     share = np.bincount(np.concatenate(rounds), minlength=5) / 5000
@@ -176,16 +178,17 @@ def test_only_the_sampled_clients_are_averaged():
     """Two participants whose local training is replaced by a constant: the average is the
     sampled one's constant, never the other's."""
     server = ParameterServer(np.zeros(4, np.float32))
-    FedAvgRound(1).play([Constant(1.0), Constant(3.0)], server, Rules(), "round-robin",
-                        np.random.default_rng(0))
+    FedAvgRound(FedAvgSettings(clients_per_round=1)).play(
+        [Constant(1.0), Constant(3.0)], server, Rules(), np.random.default_rng(0))
     assert set(np.unique(server.weights)) <= {1.0, 3.0} and np.unique(server.weights).size == 1
 
 
 @pytest.mark.parametrize("equal, expected", [(False, 2.5), (True, 2.0)])
 def test_models_are_weighed_by_example_count_or_equally(equal, expected):
     server = ParameterServer(np.zeros(4, np.float32))
-    FedAvgRound(equal_weights=equal).play([Constant(1.0, 10), Constant(3.0, 30)], server,
-                                          Rules(), "round-robin", np.random.default_rng(0))
+    weighting = "equal" if equal else "examples"
+    FedAvgRound(FedAvgSettings(fedavg_weighting=weighting)).play(
+        [Constant(1.0, 10), Constant(3.0, 30)], server, Rules(), np.random.default_rng(0))
     np.testing.assert_allclose(server.weights, expected)
 
 
@@ -206,7 +209,7 @@ def test_sampled_fedavg_on_real_mnist_trains_k_clients_a_round(tmp_path, monkeyp
     """4 victims and the insider, 2 sampled a round, 4 rounds: 8 local trainings, and the
     shared model learns the victims' digits (well above chance 0.2)."""
     import ganleak_cli.protocol.fedavg as fedavg
-    from ganleak_cli.run import simulate
+    from ganleak_cli.simulation.runner import simulate
 
     if not os.environ.get("GANLEAK_DATA_DIR"):
         pytest.skip("GANLEAK_DATA_DIR is not set")

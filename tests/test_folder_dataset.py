@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from ganleak_cli.cli import main
-from ganleak_cli.commands.simulate_options import build_config
+from ganleak_cli.cli.commands.simulate_options import build_config
+from ganleak_cli.cli.main import main
+from ganleak_cli.core.errors import ConfigError
 from ganleak_cli.data import class_defaults, dataset_num_classes, load_dataset
 from ganleak_cli.data.folder import heldout_count
-from ganleak_cli.errors import ConfigError
 
 
 def make_folder(root, counts=(4, 5, 3), side=10, mode="L"):

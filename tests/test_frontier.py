@@ -8,10 +8,10 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
-from ganleak_cli.reproduce import frontier
-from ganleak_cli.reproduce.figures import write_report
-from ganleak_cli.reproduce.presets import load_presets, shipped_presets
+from ganleak_cli.cli.main import main
+from ganleak_cli.cli.reproduce import frontier
+from ganleak_cli.cli.reproduce.figures import write_report
+from ganleak_cli.cli.reproduce.presets import load_presets, shipped_presets
 
 
 def summaries(ssim, accuracy, epsilon=None):

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from test_generator_options import NOISE, SHAPE, settings
 
 from ganleak_cli.attacks.gan import Generator, mode_seeking_penalty
-from ganleak_cli.cli import main
-from ganleak_cli.config import SimConfig
-from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.cli.main import main
+from ganleak_cli.core.models import LATENT_DIM, build_classifier
+from ganleak_cli.simulation.config import SimConfig
 
 
 def test_the_penalty_is_large_for_a_collapsed_batch_and_small_for_a_varied_one():

@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from test_generator_options import NOISE, SHAPE, settings
 
 from ganleak_cli.attacks.gan import Generator
-from ganleak_cli.cli import main
-from ganleak_cli.models import build_classifier
-from ganleak_cli.pixels import to_model_range
+from ganleak_cli.cli.main import main
+from ganleak_cli.core.models import build_classifier
+from ganleak_cli.core.pixels import to_model_range
 
 
 def own_images(count=32, seed=0) -> np.ndarray:

@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from ganleak_cli.attacks.gan import GanSettings, Generator, jitter
-from ganleak_cli.config import SimConfig
-from ganleak_cli.models import LATENT_DIM, build_classifier
+from ganleak_cli.core.models import LATENT_DIM, build_classifier
+from ganleak_cli.simulation.config import SimConfig
 
 SHAPE = (28, 28, 1)
 
@@ -139,8 +139,8 @@ def test_with_ema_the_reconstruction_scores_the_generator_itself_beside_its_aver
     from types import SimpleNamespace
 
     from ganleak_cli.attacks.reconstruction import GanReconstruction
+    from ganleak_cli.core.values import GroundTruth
     from ganleak_cli.metrics.score import live_figures
-    from ganleak_cli.values import GroundTruth
 
     plain = GanReconstruction(NOISE).reconstruct(SimpleNamespace(generator=trained()))
     assert plain.live is None

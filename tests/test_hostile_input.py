@@ -11,7 +11,7 @@ import os
 import pytest
 from cli_runs import invoke
 
-from ganleak_cli.config import SimConfig
+from ganleak_cli.simulation.config import SimConfig
 
 # The smallest real run: a few records, one round, no attack (the oracle is not needed).
 TINY = ["--rounds", "1", "--records-per-class", "20", "--local-steps", "1", "--attack", "none"]
@@ -59,7 +59,7 @@ def test_disk_full_mid_run_exits_1_and_leaves_an_incomplete_folder(tmp_path, mon
     def full(self, record):
         raise OSError(errno.ENOSPC, "No space left on device", str(self.root / "metrics.jsonl"))
 
-    monkeypatch.setattr("ganleak_cli.artifacts.RunFolder.append_metrics", full)
+    monkeypatch.setattr("ganleak_cli.runfolder.artifacts.RunFolder.append_metrics", full)
     out = tmp_path / "run"
     assert_fails(invoke(["simulate", *TINY, "--out", str(out)]), 1, "No space left on device")
     assert (out / "INCOMPLETE").is_file() and not (out / "summary.json").exists()
@@ -99,7 +99,7 @@ def test_resume_with_a_checkpoint_of_other_options_is_refused(tmp_path):
     assert invoke(["simulate", "--resume", str(tmp_path / "a"), "--checkpoint-every", "1"]
                   ).exit_code == 2  # --checkpoint-every is an option of the run
     write_run(tmp_path / "b", seed=2)
-    from ganleak_cli.checkpoint import save_checkpoint
+    from ganleak_cli.runfolder.checkpoint import save_checkpoint
     save_checkpoint(tmp_path / "b", {"format": 1, "config": {"seed": 1}})
     assert_fails(invoke(["simulate", "--resume", str(tmp_path / "b")]), 1, "other options")
 

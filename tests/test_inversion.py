@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
 
 SHAPE = (2, 2, 1)
 
@@ -151,14 +151,14 @@ def test_bad_mia_option_is_a_usage_error(option, value, tmp_path):
 def test_config_validation_names_the_field(field, value):
     import dataclasses
 
-    from ganleak_cli.config import SimConfig
+    from ganleak_cli.simulation.config import SimConfig
 
     with pytest.raises(ValueError, match=f"^{field}: "):
         dataclasses.replace(SimConfig(attack="mia"), **{field: value}).validate()
 
 
 def test_mia_options_come_from_the_environment():
-    from ganleak_cli.commands.simulate_options import build_config
+    from ganleak_cli.cli.commands.simulate_options import build_config
 
     result = CliRunner().invoke(main, ["simulate", "--help"])
     assert "GANLEAK_MIA_ITERATIONS" in result.output
@@ -168,8 +168,8 @@ def test_mia_options_come_from_the_environment():
 
 def test_mia_options_replay_from_config_json(tmp_path):
     """Every MI-FACE field has an option: a run's config.json gives back the same config."""
-    from ganleak_cli.commands.simulate_options import build_config
-    from ganleak_cli.config import SimConfig
+    from ganleak_cli.cli.commands.simulate_options import build_config
+    from ganleak_cli.simulation.config import SimConfig
 
     cfg = SimConfig(attack="mia", mia_iterations=50, mia_window=7, mia_min_improvement=0.0,
                     mia_cost_threshold=0.2, mia_lr=0.4, mia_process="blur", mia_init_noise=0.0)

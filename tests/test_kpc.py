@@ -4,8 +4,8 @@ cosine-distance loss on a record's own key, and an insider that sees its own key
 import numpy as np
 import pytest
 
-from ganleak_cli.config import SimConfig
 from ganleak_cli.defences.kpc import key_distance, unit_keys
+from ganleak_cli.simulation.config import SimConfig
 
 
 def kpc(**changes):

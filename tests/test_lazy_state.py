@@ -5,12 +5,12 @@ import keras
 import numpy as np
 import pytest
 
-from ganleak_cli.config import SimConfig
 from ganleak_cli.privacy.accounting import Ledger
 from ganleak_cli.protocol.fedavg import FedAvgRound
 from ganleak_cli.protocol.participant import ExchangeRules, Participant, PlainUpload
 from ganleak_cli.protocol.server import ParameterServer
 from ganleak_cli.protocol.trainer import LocalTrainer
+from ganleak_cli.simulation.config import SimConfig
 
 
 def setup(keep_local: bool, theta_d: float = 1.0, theta_u: float = 0.5):
@@ -53,7 +53,7 @@ def test_fedavg_plays_the_same_with_or_without_the_copy():
     for keep in (False, True):
         people, server, rules = setup(keep)
         for _ in range(3):
-            FedAvgRound().play(people, server, rules, "round-robin", None)
+            FedAvgRound().play(people, server, rules, None)
         assert all((p.local_weights is None) != keep for p in people)
         servers.append(server.weights)
     np.testing.assert_array_equal(*servers)
@@ -75,7 +75,7 @@ def test_a_lazy_participant_checkpoints_and_restores_its_missing_copy():
 ])
 def test_the_world_keeps_local_copies_only_where_they_are_needed(monkeypatch, tmp_path, changes,
                                                                   victims_keep):
-    from ganleak_cli.run import _participants, _trainers, named_seeds
+    from ganleak_cli.simulation.runner import _participants, _trainers, named_seeds
 
     cfg = SimConfig(victims=3, records_per_class=20, **changes).validate(10)
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),

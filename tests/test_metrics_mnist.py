@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganleak_cli.artifacts import RunFolder, compare_tile
 from ganleak_cli.metrics.distance import PSNR_CAP, diversity, nearest_l2, psnr, rms
 from ganleak_cli.metrics.fid import frechet_distance, trace_sqrt_product_numpy
 from ganleak_cli.metrics.similarity import nearest_ssim, nearest_ssim_prefiltered
+from ganleak_cli.runfolder.artifacts import RunFolder, compare_tile
 
 # --- arithmetic on synthetic arrays -------------------------------------------------------------
 

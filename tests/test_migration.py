@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cli_runs import invoke
 
-from ganleak_cli.api import Run
-from ganleak_cli.commands.resume import read_run_config
-from ganleak_cli.config import CONFIG_SCHEMA, SimConfig, migrate_config
+from ganleak_cli.cli.commands.resume import read_run_config
+from ganleak_cli.simulation.api import Run
+from ganleak_cli.simulation.config import CONFIG_SCHEMA, SimConfig, migrate_config
 
 OLD_RUN = Path(__file__).parent / "data" / "run_schema1"
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import ganleak_cli.data.registry as registry
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data.mnist import parse_idx, read_idx_gz
-from ganleak_cli.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
 

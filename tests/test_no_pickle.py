@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganleak_cli.checkpoint import load_checkpoint
+from ganleak_cli.runfolder.checkpoint import load_checkpoint
 
 SOURCES = sorted((Path(__file__).resolve().parents[1] / "ganleak_cli").rglob("*.py"))
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 from synthetic_images import png_classes
 
-from ganleak_cli.config import SimConfig
+from ganleak_cli.simulation.config import SimConfig
 
 
 def _oracle_weights(data, cache, monkeypatch):
@@ -36,7 +36,7 @@ def test_fresh_caches_train_identical_oracles_and_restore_the_setting(tmp_path, 
 
 
 def _tiny_run(root, cache, out, monkeypatch):
-    from ganleak_cli.run import simulate
+    from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(cache))
     cfg = SimConfig(dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1,

@@ -10,7 +10,7 @@ import numpy as np
 from click.testing import CliRunner
 from synthetic_images import png_classes
 
-from ganleak_cli.config import SimConfig
+from ganleak_cli.simulation.config import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("oracle_spread", ROOT / "tools" / "oracle_spread.py")
@@ -73,7 +73,7 @@ def test_a_small_set_gets_five_members_the_first_under_the_old_name(tmp_path, mo
 
 
 def _tiny_run(root, out):
-    from ganleak_cli.run import simulate
+    from ganleak_cli.simulation.runner import simulate
 
     simulate(SimConfig(dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1,
                        victim_classes=(0, 1), adversary_classes=(2, 3), target_class=0,

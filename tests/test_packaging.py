@@ -4,7 +4,7 @@ and installs the wheel too: .ci/wheel-check)."""
 from pathlib import Path
 
 import ganleak_cli
-from ganleak_cli.reproduce.presets import shipped_presets
+from ganleak_cli.cli.reproduce.presets import shipped_presets
 
 try:
     import tomllib

@@ -99,7 +99,7 @@ def test_target_alone_gives_one_victim_the_target_class_and_nothing_else():
 
 @pytest.mark.parametrize("change", [{"victims": 1}, {"victim_classes": (3,)}])
 def test_target_alone_needs_another_victim_and_class(change):
-    from ganleak_cli.config import SimConfig
+    from ganleak_cli.simulation.config import SimConfig
 
     with pytest.raises(ValueError, match="target-alone"):
         SimConfig(**{"partition": "target-alone", "victims": 3, "target_class": 3,

@@ -36,7 +36,8 @@ def ganleak(*args, env=None, check=True):
 
 def test_without_the_plugin_its_option_and_defence_are_absent():
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    assert "--toy-sigma" not in ganleak("simulate", "--help", env=env).stdout
+    shown = ganleak("simulate", "--help", env=env).stdout
+    assert "--toy-sigma" not in shown and "toy_reverse" not in shown
     refused = ganleak("simulate", "--defense", "toy", env=env, check=False)
     assert refused.returncode == 2
     assert "'toy' is not one of" in refused.stderr
@@ -45,6 +46,7 @@ def test_without_the_plugin_its_option_and_defence_are_absent():
 def test_the_plugin_adds_its_option_and_defence(plugin_env):
     shown = " ".join(ganleak("simulate", "--help", env=plugin_env).stdout.split())  # unwrapped
     assert "--toy-sigma" in shown and "toy: a plugin's noisy uploads" in shown
+    assert "--toy-say" in shown and "toy_reverse: a plugin's DSSGD turns" in shown
     refused = ganleak("simulate", "--defense", "toy", "--toy-sigma", "-1", env=plugin_env,
                       check=False)
     assert refused.returncode == 2 and "--toy-sigma" in refused.stderr
@@ -66,15 +68,30 @@ def toy_run(plugin_env, tmp_path_factory):
     """A real MNIST run under the plugin's defence: (run folder, report folder)."""
     root = tmp_path_factory.mktemp("toyrun")
     out = root / "run"
-    ganleak("simulate", "--defense", "toy", "--toy-sigma", "0.0005", "--rounds", "2",
-            "--eval-every", "2", "--records-per-class", "30", "--seed", "3", "--out", str(out),
-            env=plugin_env)
+    done = ganleak("simulate", "--defense", "toy", "--toy-sigma", "0.0005", "--protocol",
+                   "toy_reverse", "--toy-say", "reversed", "--rounds", "2", "--eval-every", "2",
+                   "--records-per-class", "30", "--seed", "3", "--out", str(out), env=plugin_env)
     ganleak("report", str(out), "--out", str(root / "report"), env=plugin_env)
-    return out, root / "report"
+    return out, root / "report", done.stderr
+
+
+def test_the_plugin_protocol_plays_the_rounds(toy_run):
+    """The plugin's protocol is chosen by name, gets its own setting and plays every round."""
+    out, _, stderr = toy_run
+    config = json.loads((out / "config.json").read_text())
+    assert config["protocol"] == "toy_reverse" and config["toy_say"] == "reversed"
+    assert stderr.count("reversed: 2 turns") == 2     # one victim and the insider, 2 rounds
+
+
+def test_a_setting_of_a_protocol_not_chosen_is_refused(plugin_env):
+    refused = ganleak("simulate", "--toy-say", "x", env=plugin_env, check=False)
+    assert refused.returncode == 2
+    assert ("Invalid value for '--toy-say': a toy_reverse setting; it needs --protocol "
+            "toy_reverse") in refused.stderr
 
 
 def test_the_plugin_defence_runs_and_its_metric_is_recorded(toy_run):
-    out, _ = toy_run
+    out, _, _ = toy_run
     config = json.loads((out / "config.json").read_text())
     assert config["defense"] == "toy" and config["toy_sigma"] == 0.0005
     record = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
@@ -85,7 +102,7 @@ def test_the_plugin_defence_runs_and_its_metric_is_recorded(toy_run):
 
 
 def test_the_plugin_metric_is_in_the_report(toy_run):
-    _, report = toy_run
+    _, report, _ = toy_run
     page = (report / "report.md").read_text()
     assert "toy_brightness" in page
     assert (report / "curve_toy_brightness.png").is_file()

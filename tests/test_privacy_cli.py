@@ -8,7 +8,7 @@ import pytest
 from cli_runs import invoke, plan
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
 from ganleak_cli.privacy.accounting import Ledger, dpsgd_event, laplace_event
 
 N_PARAMS = 105707

@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from ganleak_cli.progress import RunProgress, evaluation_line
+from ganleak_cli.cli.progress import RunProgress, evaluation_line
 
 RECORD = {"round": 20, "model_accuracy": 0.9, "victim_class_accuracy": 0.8,
           "oracle_target_rate": 0.97, "nn_ssim_heldout": 0.512}

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from ganleak_cli.cli import main
+from ganleak_cli.cli.main import main
 
 
 def make_run(root, *, seed, acc, finished=True, eps=None, rounds=6, extra_grids=False):
@@ -222,7 +222,7 @@ def test_a_damaged_metrics_line_is_named_not_skipped(tmp_path):
     line of an unfinished run (a kill mid-write) is left out with a warning that names it."""
     from click.testing import CliRunner
 
-    from ganleak_cli.cli import main
+    from ganleak_cli.cli.main import main
 
     run = tmp_path / "run"
     run.mkdir()

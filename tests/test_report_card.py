@@ -15,7 +15,7 @@ from PIL import Image
 
 from ganleak_cli.metrics.reference import ANOTHER, ITSELF, NOISE
 from ganleak_cli.metrics.similarity import nearest_ssim
-from ganleak_cli.report_card import LEAKED, NO_VERDICT, NOT_SHOWN
+from ganleak_cli.report.card import LEAKED, NO_VERDICT, NOT_SHOWN
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,8 @@ def test_real_images_of_the_class_leak_and_crafted_fakes_do_not(mnist, tmp_path)
 
 
 def test_the_card_reads_the_reference_lines_and_the_oracle(mnist):
-    from ganleak_cli.report import load_run
-    from ganleak_cli.report_card import card
+    from ganleak_cli.report.card import card
+    from ganleak_cli.report.document import load_run
 
     def verdict(tmp, **figures):
         return card(load_run(run_folder(tmp, **figures), "r"))
@@ -87,8 +87,8 @@ def test_the_card_reads_the_reference_lines_and_the_oracle(mnist):
 
 
 def test_a_run_whose_data_cannot_be_read_gets_no_verdict(tmp_path):
-    from ganleak_cli.report import load_run
-    from ganleak_cli.report_card import card
+    from ganleak_cli.report.card import card
+    from ganleak_cli.report.document import load_run
 
     root = run_folder(tmp_path / "r", ssim=0.6, oracle=1.0)
     config = json.loads((root / "config.json").read_text())
@@ -159,8 +159,8 @@ def face_run(root, failed: str, own_failed: str | None):
 
 
 def test_a_failed_face_run_gets_no_verdict_when_the_persons_own_photographs_fail_too(tmp_path):
-    from ganleak_cli.report import load_run
-    from ganleak_cli.report_card import card
+    from ganleak_cli.report.card import card
+    from ganleak_cli.report.document import load_run
 
     def verdict(name, failed, own_failed):
         return card(load_run(face_run(tmp_path / name, failed, own_failed), name))

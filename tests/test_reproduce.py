@@ -8,12 +8,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
-from ganleak_cli.reproduce.claims import ClaimError, judge, parse_check
-from ganleak_cli.reproduce.figures import write_report
-from ganleak_cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
-from ganleak_cli.sweep.plan import plan_runs
-from ganleak_cli.sweep.spec import expand
+from ganleak_cli.cli.main import main
+from ganleak_cli.cli.reproduce.claims import ClaimError, judge, parse_check
+from ganleak_cli.cli.reproduce.figures import write_report
+from ganleak_cli.cli.reproduce.presets import PROFILES, load_presets, shipped_presets, sweep_spec
+from ganleak_cli.cli.sweep.plan import plan_runs
+from ganleak_cli.cli.sweep.spec import expand
 
 PRESETS = shipped_presets()
 
@@ -166,7 +166,7 @@ explain = "x"
 
 
 def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
-    import ganleak_cli.commands.reproduce as reproduce_cli
+    import ganleak_cli.cli.commands.reproduce as reproduce_cli
 
     write_preset(tmp_path / "p", GOOD)
     runs = tmp_path / "runs"
@@ -237,6 +237,6 @@ def test_report_over_seeds_counts_uncertain_claims(tmp_path):
 def test_the_t_table_matches_scipy():
     from scipy import stats
 
-    from ganleak_cli.intervals import t_975
+    from ganleak_cli.report.intervals import t_975
     for df in (1, 2, 5, 30, 31, 100, 1000):
         assert t_975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=2e-3)

@@ -17,13 +17,13 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from ganleak_cli.cli import main
-from ganleak_cli.config import SimConfig
-from ganleak_cli.runname import format_name, named_config
-from ganleak_cli.sweep import executors
-from ganleak_cli.sweep.plan import command_args, plan_runs
-from ganleak_cli.sweep.results import columns, result_row, write_results
-from ganleak_cli.sweep.spec import build_spec, expand
+from ganleak_cli.cli.main import main
+from ganleak_cli.cli.sweep import executors
+from ganleak_cli.cli.sweep.plan import command_args, plan_runs
+from ganleak_cli.cli.sweep.results import columns, result_row, write_results
+from ganleak_cli.cli.sweep.spec import build_spec, expand
+from ganleak_cli.runfolder.names import format_name, named_config
+from ganleak_cli.simulation.config import SimConfig
 
 TINY = """\
 [base]
@@ -363,7 +363,7 @@ def test_simulate_bad_name_is_a_usage_error(tmp_path, template, named):
 
 
 def test_stdout_to_stderr_catches_file_descriptor_writes():
-    code = ("import os, sys\nfrom ganleak_cli.stdio import stdout_to_stderr\n"
+    code = ("import os, sys\nfrom ganleak_cli.core.stdio import stdout_to_stderr\n"
             "with stdout_to_stderr():\n    os.write(1, b'c-level\\n')\n    print('python')\n"
             "print('{}')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -564,7 +564,7 @@ def test_losing_the_whole_cluster_ends_the_sweep_with_a_clear_error(tmp_path):
 
 
 def test_seeds_make_a_seed_axis_and_repeat_explicit_runs():
-    from ganleak_cli.sweep.spec import SweepSpec, with_seeds
+    from ganleak_cli.cli.sweep.spec import SweepSpec, with_seeds
 
     spec = with_seeds(SweepSpec(base={"seed": 5, "rounds": 2}, axes={"theta_u": [0.1, 1.0]}), 3)
     assert spec.axes["seed"] == [5, 6, 7] and "seed" not in spec.base
@@ -576,7 +576,7 @@ def test_seeds_make_a_seed_axis_and_repeat_explicit_runs():
 
 
 def test_intervals_csv_gives_mean_and_95_percent_half_width_over_seeds(tmp_path):
-    from ganleak_cli.sweep.results import interval_rows, write_intervals
+    from ganleak_cli.cli.sweep.results import interval_rows, write_intervals
 
     rows = [{"status": "finished", "theta_u": tu, "seed": s, "nn_ssim_heldout": v}
             for tu, s, v in ((0.1, 0, "0.40"), (0.1, 1, "0.42"), (0.1, 2, "0.41"),
@@ -592,7 +592,7 @@ def test_intervals_csv_gives_mean_and_95_percent_half_width_over_seeds(tmp_path)
 
 
 def test_the_sweep_progress_line_counts_runs_and_gives_the_eta():
-    from ganleak_cli.commands.sweep import progress_line
+    from ganleak_cli.cli.commands.sweep import progress_line
 
     ok = {"name": "lr=0.1", "exit_code": 0, "seconds": 21.3}
     line = progress_line(ok, 2, 6, "out", elapsed=90.0)

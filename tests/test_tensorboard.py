@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from cli_runs import run_cli
 
-from ganleak_cli.artifacts import RunFolder
-from ganleak_cli.tboard import LOG_DIR, TensorBoardLog, flatten
+from ganleak_cli.runfolder.artifacts import RunFolder
+from ganleak_cli.runfolder.tboard import LOG_DIR, TensorBoardLog, flatten
 
 RECORD = {"round": 4, "model_accuracy": 0.7, "victim_class_accuracy": 0.5,
           "oracle_target_rate": 0.25, "nn_ssim_heldout": 0.125, "epsilon_total": 3.5,
@@ -104,8 +104,8 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
     from click.testing import CliRunner
 
     from ganleak_cli import cli
-    from ganleak_cli.commands import simulate as simulate_cli
-    from ganleak_cli.config import SimConfig
+    from ganleak_cli.cli.commands import simulate as simulate_cli
+    from ganleak_cli.simulation.config import SimConfig
 
     run = tmp_path / "run"
     run.mkdir()

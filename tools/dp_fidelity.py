@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import click
 
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.data import load_dataset
-from ganleak_cli.pixels import to_model_range
 from ganleak_cli.privacy.fidelity import probe_fidelity
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ganleak_cli.artifacts import saved_samples
 from ganleak_cli.data import load_dataset
 from ganleak_cli.metrics.oracle import ORACLE_SEED
 from ganleak_cli.metrics.spread import Spread, oracle_of, spread
+from ganleak_cli.runfolder.artifacts import saved_samples
 
 
 def _config(run_dir: Path) -> dict:

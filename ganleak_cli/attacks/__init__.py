@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ganleak_cli.components import NoSettings, Registry
+from ganleak_cli.core.components import NoSettings, Registry
 
 ATTACKS = Registry("ganleak.attacks", "attack")
 

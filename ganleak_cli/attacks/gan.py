@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from ganleak_cli.attacks.insider import GanOptions
 from ganleak_cli.attacks.prior import RealismPrior
-from ganleak_cli.models import LATENT_DIM, build_generator
+from ganleak_cli.core.models import LATENT_DIM, build_generator
 from ganleak_cli.protocol.flat import load_variables_state, variables_state
 from ganleak_cli.protocol.participant import ExchangeRules, Participant
 from ganleak_cli.protocol.server import ParameterServer, Upload

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganleak_cli.attacks import Attack
-from ganleak_cli.settings import setting
+from ganleak_cli.core.settings import setting
 
 
 @dataclass(frozen=True)

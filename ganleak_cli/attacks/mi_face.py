@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganleak_cli.attacks import Attack
-from ganleak_cli.settings import setting
+from ganleak_cli.core.settings import setting
 
 PROCESSES = ("none", "blur")   # MI-FACE's Process step after each gradient step
 

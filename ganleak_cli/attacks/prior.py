@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from ganleak_cli.pixels import to_model_range
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.protocol.flat import load_variables_state, variables_state
 
 

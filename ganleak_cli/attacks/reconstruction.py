@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganleak_cli.values import Reconstruction
+from ganleak_cli.core.values import Reconstruction
 
 
 class GanReconstruction:

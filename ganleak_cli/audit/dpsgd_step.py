@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganleak_cli.core.stdio import import_tensorflow_quietly
 from ganleak_cli.privacy.accounting import Ledger, dpsgd_event
-from ganleak_cli.stdio import import_tensorflow_quietly
 
 PARAMS = 200
 BATCH = 8

@@ -14,6 +14,7 @@ import numpy as np
 from ganleak_cli.data.images import read_image
 from ganleak_cli.data.mnist import Dataset
 from ganleak_cli.data.registry import locate, registry_entry
+from ganleak_cli.data.source import DatasetSource
 
 NAME = "att"
 PEOPLE = 40
@@ -44,3 +45,21 @@ def load_att(data_dir=None, image_size: int | None = None) -> Dataset:
     return Dataset(name=NAME, x_train=np.stack(train[0]), y_train=np.array(train[1], np.int64),
                    x_test=np.stack(test[0]), y_test=np.array(test[1], np.int64),
                    num_classes=PEOPLE)
+
+
+class Att(DatasetSource):
+    """The AT&T faces. The default target is person s8 (class 7): s1 (class 0) is the
+    SSIM-nearest face of any featureless image and would make ``identity_match`` meaningless
+    (``metrics.identity``). The generator and the shared model alternate in small steps (one
+    mini-batch a turn, so more rounds) with a smoothness prior and a larger generator step, and
+    Shokri's γ and τ follow the size of one local change of the larger face CNN; docs/faces.md
+    and docs/privacy.md give the measurements behind these defaults."""
+
+    name = NAME
+    target_class = 7
+    defaults = {"rounds": 1000, "eval_every": 100, "local_steps": 1, "gen_steps": 1,
+                "fakes_per_turn": 64, "gen_tv": 4.0, "gen_lr": 4e-4,
+                "dp_gamma": 0.002, "dp_tau": 0.0005}
+
+    def load(self, data_dir=None, image_size=None, color="grey") -> Dataset:
+        return load_att(data_dir, image_size)

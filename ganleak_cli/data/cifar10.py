@@ -12,9 +12,10 @@ import tarfile
 
 import numpy as np
 
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data.mnist import Dataset
 from ganleak_cli.data.registry import locate
-from ganleak_cli.errors import DataError
+from ganleak_cli.data.source import DatasetSource
 
 NAME = "cifar10"
 SIDE = 32
@@ -83,3 +84,12 @@ def load_cifar10(data_dir=None, image_size: int | None = None, color: str = "gre
     (x_train, y_train), (x_test, y_test) = join(TRAIN_MEMBERS), join(TEST_MEMBERS)
     return Dataset(name=NAME, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
                    num_classes=10)
+
+
+class Cifar10(DatasetSource):
+    """CIFAR-10 (32×32 RGB, or grey with ``--color grey``); victims hold classes 0–4."""
+
+    name = NAME
+
+    def load(self, data_dir=None, image_size=None, color="grey") -> Dataset:
+        return load_cifar10(data_dir, image_size, color)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ganleak_cli.core.errors import ConfigError, DataError
 from ganleak_cli.data.images import read_image, stack
 from ganleak_cli.data.mnist import Dataset
-from ganleak_cli.errors import ConfigError, DataError
+from ganleak_cli.data.source import DatasetSource
 
 PREFIX = "folder:"
 DEFAULT_SIZE = 64
@@ -86,3 +87,16 @@ def load_folder(name: str, image_size: int | None = None, color: str = "grey") -
                    x_test=stack(parts["x_test"], shape),
                    y_test=np.array(parts["y_test"], np.int64),
                    num_classes=len(folders))
+
+
+class FolderSource(DatasetSource):
+    """``folder:PATH``: made from its name (not registered); its classes are its sub-folders."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def num_classes(self) -> int:
+        return len(class_folders(self.name))
+
+    def load(self, data_dir=None, image_size=None, color="grey") -> Dataset:
+        return load_folder(self.name, image_size, color)

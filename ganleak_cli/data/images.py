@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganleak_cli.errors import DataError
+from ganleak_cli.core.errors import DataError
 
 COLOR_MODES = {"grey": "L", "rgb": "RGB"}
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganleak_cli.core.errors import DataError
 from ganleak_cli.data.registry import locate
-from ganleak_cli.errors import DataError
+from ganleak_cli.data.source import DatasetSource
+
+SIDE = 28
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,22 @@ def load_mnist(data_dir=None) -> Dataset:
         y_test=arrays["test_labels"].astype(np.int64),
         num_classes=10,
     )
+
+
+class Mnist(DatasetSource):
+    """MNIST with the paper's split: victims hold digits 0–4, the adversary 5–9, target 3."""
+
+    name = "mnist"
+
+    def class_defaults(self) -> dict:
+        return {"victim_classes": (0, 1, 2, 3, 4), "adversary_classes": (5, 6, 7, 8, 9),
+                "target_class": 3}
+
+    def check_image_size(self, image_size: int | None) -> None:
+        """MNIST is used only at its native 28×28 (its oracle and figures assume it)."""
+        if image_size not in (None, SIDE):
+            raise ValueError(f"image_size: MNIST images are {SIDE}×{SIDE}; --image-size "
+                             f"{image_size} applies to att and folder datasets only")
+
+    def load(self, data_dir=None, image_size=None, color="grey") -> Dataset:
+        return load_mnist(data_dir)

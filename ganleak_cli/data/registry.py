@@ -15,7 +15,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from ganleak_cli.errors import DataError
+from ganleak_cli.core.errors import DataError
 
 DATA_DIR_ENV = "GANLEAK_DATA_DIR"
 CACHE_DIR_ENV = "GANLEAK_CACHE_DIR"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ganleak_cli.components import NoSettings, Registry
+from ganleak_cli.core.components import NoSettings, Registry
 
 DEFENCES = Registry("ganleak.defences", "defense")
 
@@ -27,6 +27,7 @@ class DefenceContext:
     batch_size: int = 64
     local_steps: int = 10
     protocol: str = "dssgd"
+    selective: bool = True              # the protocol exchanges selected parameters (DSSGD)
     delta: float = 1e-5                 # δ at which composed ε is reported (--dp-delta)
     adversary_private: bool = False     # --dp-adversary: the insider applies the defence too
     insider_classes: tuple = ()         # the classes the insider holds, its artificial one too
@@ -57,7 +58,7 @@ class Defence:
     def build_model(self, image_shape, n_outputs: int, seed: int):
         """The shared model every participant trains (``seed``: the defence's own, for any
         secret it draws): the paper's CNN."""
-        from ganleak_cli.models import build_classifier
+        from ganleak_cli.core.models import build_classifier
 
         return build_classifier(image_shape, n_outputs)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ganleak_cli.core.settings import setting
 from ganleak_cli.defences import Defence
-from ganleak_cli.settings import setting
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from ganleak_cli.core.settings import setting
 from ganleak_cli.defences import Defence
-from ganleak_cli.settings import setting
 
 INSIDER_KEYS = ("guess", "leaked")
 
@@ -65,7 +65,7 @@ def key_classifier(image_shape, keys):
     class key (``keys``: dimension × classes)."""
     import keras
 
-    from ganleak_cli.models import build_classifier
+    from ganleak_cli.core.models import build_classifier
 
     trunk = build_classifier(image_shape, 1)
     layers = keras.layers

@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from ganleak_cli.core.settings import setting
 from ganleak_cli.defences import Defence
-from ganleak_cli.settings import setting
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,10 @@ class ShokriDefence(Defence):
             raise ValueError("dp_eps_per_param: give either --dp-eps or --dp-eps-per-param")
         if s.dp_eps is None and s.dp_eps_per_param is None:
             raise ValueError("dp_eps: the shokri defense needs --dp-eps or --dp-eps-per-param")
-        if self.context.protocol == "fedavg":
-            raise ValueError("protocol: fedavg averages whole models; Shokri's selective DP "
-                             "uploads need --protocol dssgd (DP-SGD works with both)")
+        if not self.context.selective:
+            raise ValueError(f"protocol: {self.context.protocol} exchanges whole models; "
+                             "Shokri's selective DP uploads need --protocol dssgd (DP-SGD works "
+                             "with both)")
 
     def upload_budget(self, n_params: int) -> tuple[float, int]:
         """(ε per upload, c): c = ⌈θu·|w|⌉ values released; ε = --dp-eps or (ε/c)·c."""

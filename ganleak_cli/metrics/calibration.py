@@ -25,13 +25,13 @@ import os
 
 import numpy as np
 
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.data.registry import cache_dir
 from ganleak_cli.metrics.evaluate import leakage
 from ganleak_cli.metrics.identity import IDENTITY_MAX_REFS, identity_against, identity_figures
 from ganleak_cli.metrics.oracle import oracle_version
 from ganleak_cli.metrics.similarity import nearest_ssim
 from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
-from ganleak_cli.pixels import to_model_range
 
 NOISE_SIGMA = 0.25
 NOISE_SAMPLES = 32

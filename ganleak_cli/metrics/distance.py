@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.pixels import to_unit
+from ganleak_cli.core.pixels import to_unit
 
 PSNR_CAP = 100.0  # dB: the PSNR given to an exact copy (RMS distance 1e-5 scores exactly this)
 

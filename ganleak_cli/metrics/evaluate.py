@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.metrics.distance import diversity, nearest_pixel_figures
 from ganleak_cli.metrics.fid import fid_oracle
 from ganleak_cli.metrics.oracle import Oracle
 from ganleak_cli.metrics.similarity import nearest_ssim, nearest_ssim_prefiltered
-from ganleak_cli.pixels import to_model_range
 
 
 def model_accuracy(model, images: np.ndarray, labels: np.ndarray, classes) -> dict:

@@ -9,7 +9,7 @@ Families run in name order after the core leakage figures, each seeing the recor
 
 from __future__ import annotations
 
-from ganleak_cli.components import Registry
+from ganleak_cli.core.components import Registry
 
 METRICS = Registry("ganleak.metrics", "metric")
 

@@ -28,9 +28,9 @@ import keras
 import numpy as np
 from keras import layers
 
+from ganleak_cli.core.determinism import deterministic_ops
+from ganleak_cli.core.pixels import to_unit
 from ganleak_cli.data.registry import cache_dir
-from ganleak_cli.determinism import deterministic_ops
-from ganleak_cli.pixels import to_unit
 
 ORACLE_SEED = 1234
 ORACLE_VERSION = "v2"

@@ -31,8 +31,8 @@ def run_lines(dataset: str, data_dir, image_size, target: int, classes: tuple) -
     """``reference_lines`` of a run's data (its config.json's dataset, data_dir, image_size),
     measured once per process (TensorFlow imported without its start-up lines: the report and
     reproduce commands get here)."""
+    from ganleak_cli.core.stdio import import_tensorflow_quietly
     from ganleak_cli.data import load_dataset
-    from ganleak_cli.stdio import import_tensorflow_quietly
 
     import_tensorflow_quietly()
 

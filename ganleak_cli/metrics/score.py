@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganleak_cli.core.values import GroundTruth, Reconstruction
 from ganleak_cli.metrics.evaluate import leakage, leakage_report
 from ganleak_cli.metrics.families import METRICS
 from ganleak_cli.metrics.verdict import sample_self_ssim
-from ganleak_cli.values import GroundTruth, Reconstruction
 
 
 def score_reconstruction(reconstruction: Reconstruction, truth: GroundTruth,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.pixels import to_unit
+from ganleak_cli.core.pixels import to_unit
 
 
 @tf.function(reduce_retracing=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.pixels import to_unit
+from ganleak_cli.core.pixels import to_unit
 
 SELF_SSIM_SAMPLES = 64   # pairwise SSIM over the first 64 samples (2016 pairs)
 

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.models import build_classifier
+from ganleak_cli.core.models import build_classifier
 from ganleak_cli.privacy.shokri import shokri_release
 
 PROBE_BATCH = 64

@@ -12,8 +12,15 @@ everybody starts from the same model.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
+
+from ganleak_cli.core.settings import setting
+from ganleak_cli.protocol.rounds import Protocol
+
+INSIDER_SAMPLINGS = ("uniform", "every-round")
+FEDAVG_WEIGHTINGS = ("examples", "equal")
 
 
 class RunningAverage:
@@ -57,21 +64,66 @@ def local_model(participant, server, rules) -> np.ndarray:
     return participant.trained_weights()
 
 
-class FedAvgRound:
+@dataclass(frozen=True)
+class FedAvgSettings:
+    """FedAvg's options: how many clients a round samples, how the insider is sampled, how the
+    models are weighed."""
+
+    clients_per_round: int | None = setting(
+        None, kind=int, low=1, shown_default="all",
+        help="FedAvg: participants sampled uniformly (the adversary among them) to train and be "
+             "averaged each round, as real federations sample clients.")
+    insider_sampling: str = setting(
+        "uniform", choices=INSIDER_SAMPLINGS,
+        help="FedAvg with --clients-per-round: uniform (the adversary is sampled like any "
+             "client) or every-round (it is one of the K clients of every round, beside K−1 "
+             "sampled victims: an insider that never misses a round).")
+    fedavg_weighting: str = setting(
+        "examples", choices=FEDAVG_WEIGHTINGS,
+        help="FedAvg: weigh each model by the example count its client reports (examples, "
+             "McMahan et al.) or all alike (equal: a client's weight does not grow with the data "
+             "it claims).")
+
+
+class FedAvgRound(Protocol):
     """One FedAvg round: every participant (or ``clients_per_round`` of them, sampled uniformly
     without replacement from the round's generator) trains from the global model; the server
-    averages their models. With ``insider_every_round`` the last participant (the adversary) is
-    one of the sampled clients of every round, beside ``clients_per_round`` − 1 sampled victims.
-    With ``equal_weights`` every sampled model counts the same, whatever example count its client
-    reports."""
+    averages their models. With ``insider_sampling`` every-round the last participant (the
+    adversary) is one of the sampled clients of every round, beside ``clients_per_round`` − 1
+    sampled victims. With ``fedavg_weighting`` equal every sampled model counts the same,
+    whatever example count its client reports."""
 
     name = "fedavg"
+    summary = ("every participant trains from the global model and the server averages the "
+               "models, weighted by record count")
+    Settings = FedAvgSettings
+    selective = False
 
-    def __init__(self, clients_per_round: int | None = None, insider_every_round: bool = False,
-                 equal_weights: bool = False):
-        self.clients_per_round = clients_per_round
-        self.insider_every_round = insider_every_round
-        self.equal_weights = equal_weights
+    @property
+    def clients_per_round(self) -> int | None:
+        return self.settings.clients_per_round
+
+    @property
+    def insider_every_round(self) -> bool:
+        return self.settings.insider_sampling == "every-round"
+
+    @property
+    def equal_weights(self) -> bool:
+        return self.settings.fedavg_weighting == "equal"
+
+    def validate(self) -> None:
+        """Whole models only; K between 1 and the participants; every-round sampling needs K."""
+        if self.context.theta_u < 1 or self.context.theta_d < 1:
+            raise ValueError("protocol: fedavg exchanges whole models; --theta-u and "
+                             "--theta-d must stay 1")
+        k, n = self.clients_per_round, self.context.participants
+        if k is not None and not 1 <= k <= n:
+            raise ValueError(f"clients_per_round: must be between 1 and the {n} participants "
+                             f"(victims and the adversary), got {k}")
+        if self.insider_every_round and k is None:
+            raise ValueError("insider_sampling: chooses how FedAvg samples the adversary; it "
+                             "needs --clients-per-round (without it every client trains every "
+                             "round)")
 
     def sampled(self, count: int, rng) -> list[int]:
         """The participants of this round, in index order (all, drawing nothing, by default)."""
@@ -82,7 +134,7 @@ class FedAvgRound:
             return sorted(victims.tolist()) + [count - 1]
         return sorted(rng.choice(count, size=self.clients_per_round, replace=False).tolist())
 
-    def play(self, participants, server, rules, order: str, rng) -> None:
+    def play(self, participants, server, rules, rng) -> None:
         """Train the round's participants locally and replace the global weights by their
         average."""
         average = RunningAverage()

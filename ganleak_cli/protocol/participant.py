@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganleak_cli.pixels import to_model_range
+from ganleak_cli.core.pixels import to_model_range
 from ganleak_cli.protocol.sampler import BatchSampler, stack_batches
 from ganleak_cli.protocol.selection import clip, select_upload
 from ganleak_cli.protocol.server import ParameterServer, Upload

@@ -1,37 +1,56 @@
-"""Which collaborative-learning protocol a round follows: DSSGD turns or FedAvg averaging.
+"""Round protocols: the ``ganleak.protocols`` registry and the interface of one.
 
-``make_protocol(name)`` is the one place the choice is made; ``run.play_round`` delegates to the
-object it returns. Nothing here imports TensorFlow.
+A protocol is one module (DSSGD in protocol/dssgd.py, FedAvg in protocol/fedavg.py): its name, its
+declared settings (which become ``ganleak simulate`` options, config-file and sweep keys) and
+``play``, one round of it. The run builds the chosen one with ``make_protocol``; nothing else
+names a protocol. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
-from ganleak_cli.protocol.fedavg import FedAvgRound
-from ganleak_cli.protocol.order import round_turns
+from dataclasses import dataclass
 
-PROTOCOLS = ("dssgd", "fedavg")
+from ganleak_cli.core.components import NoSettings, Registry
 
-
-class DssgdRound:
-    """Shokri & Shmatikov's DSSGD: participants take turns (``--order``); each downloads θd of
-    the parameters, trains, and uploads its selected Δ, which the server adds at once."""
-
-    name = "dssgd"
-
-    def play(self, participants, server, rules, order: str, rng) -> None:
-        """Every participant (or, in async order, as many random turns) takes a DSSGD turn."""
-        for who in round_turns(order, len(participants), rng):
-            server.apply(participants[who].turn(server, rules))
+PROTOCOLS = Registry("ganleak.protocols", "protocol")
 
 
-def make_protocol(name: str, clients_per_round: int | None = None,
-                  insider_sampling: str = "uniform", weighting: str = "examples"):
-    """The round policy for ``--protocol`` (FedAvg samples ``clients_per_round`` clients, the
-    adversary among them or, with ``insider_sampling`` every-round, always, and weighs their
-    models by example count or, with ``weighting`` equal, alike)."""
-    if name == "dssgd":
-        return DssgdRound()
-    if name == "fedavg":
-        return FedAvgRound(clients_per_round, insider_sampling == "every-round",
-                           weighting == "equal")
-    raise ValueError(f"protocol: must be one of {', '.join(PROTOCOLS)}, got {name!r}")
+@dataclass(frozen=True)
+class ProtocolContext:
+    """What a protocol may read of the run besides its own settings."""
+
+    participants: int = 2      # the victims and the adversary
+    theta_u: float = 1.0
+    theta_d: float = 1.0
+
+
+class Protocol:
+    """One round policy. ``selective``: participants exchange selected fractions of the
+    parameters (θu, θd, Shokri's DP uploads apply); otherwise they exchange whole models."""
+
+    name = ""
+    summary = ""
+    Settings = NoSettings
+    selective = True
+
+    def __init__(self, settings=None, context: ProtocolContext | None = None):
+        self.settings = settings if settings is not None else self.Settings()
+        self.context = context or ProtocolContext()
+
+    def validate(self) -> None:
+        """ValueError('<field>: …') for settings this protocol cannot run with."""
+
+    def play(self, participants, server, rules, rng) -> None:
+        """One round: the participants train and exchange with ``server`` (``rng`` draws who
+        takes a turn, where the protocol draws)."""
+        raise NotImplementedError
+
+
+def make_protocol(name: str, settings: dict | None = None,
+                  context: ProtocolContext | None = None) -> Protocol:
+    """The protocol registered as ``name``, built from the matching keys of ``settings`` (its
+    own declared settings; the rest are ignored)."""
+    from ganleak_cli.core.settings import settings_from
+
+    component = PROTOCOLS.get(name)
+    return component(settings_from(component.Settings, settings or {}), context)

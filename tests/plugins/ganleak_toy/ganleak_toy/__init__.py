@@ -1,14 +1,17 @@
 """A toy ganleak plugin: ``--defense toy`` adds Gaussian noise to every upload of the private
-participants (``--toy-sigma``), and the ``toy_brightness`` family records the generated
-samples' mean pixel value in [−1, 1]."""
+participants (``--toy-sigma``), the ``toy_brightness`` family records the generated samples'
+mean pixel value in [−1, 1], and ``--protocol toy_reverse`` plays DSSGD turns last participant
+first, saying so on stderr each round (``--toy-say``)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
+from ganleak_cli.core.settings import setting
 from ganleak_cli.defences import Defence
 from ganleak_cli.metrics.families import MetricFamily
-from ganleak_cli.settings import setting
+from ganleak_cli.protocol.rounds import Protocol
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,23 @@ class Brightness(MetricFamily):
 
     def figures(self, reconstruction, truth, oracle, record):
         return {"toy_brightness": float(reconstruction.samples.mean())}
+
+
+@dataclass(frozen=True)
+class ReverseSettings:
+    """What the toy protocol says each round."""
+
+    toy_say: str = setting("toy_reverse round", "Toy: the line printed to stderr each round.")
+
+
+class ReverseTurns(Protocol):
+    """DSSGD turns from the last participant (the insider) to the first."""
+
+    name = "toy_reverse"
+    summary = "a plugin's DSSGD turns in reverse order"
+    Settings = ReverseSettings
+
+    def play(self, participants, server, rules, rng):
+        for person in reversed(participants):
+            server.apply(person.turn(server, rules))
+        print(f"{self.settings.toy_say}: {len(participants)} turns", file=sys.stderr)

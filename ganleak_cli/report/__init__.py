@@ -1,0 +1,1 @@
+"""Reporting: tables, plots, intervals, the report page and the verdict card."""
