@@ -5,7 +5,9 @@ stdout is never touched (it carries only ``--json``)."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 from rich.console import Console
@@ -41,7 +43,9 @@ def evaluation_line(record: dict, seconds: float) -> str:
 
 class RunProgress:
     """What ``run.simulate`` reports as it goes: ``note`` (a set-up step), ``round_done`` and
-    ``evaluation``. ``live`` defaults to whether stderr is a terminal."""
+    ``evaluation``. ``live`` defaults to whether stderr is a terminal. While it is entered, a
+    first Ctrl-C asks the run to stop after the round it is playing (``stop_requested``: the run
+    checkpoints there, so nothing is lost); a second one stops at once."""
 
     def __init__(self, quiet: bool = False, live: bool | None = None,
                  console: Console | None = None):
@@ -49,6 +53,8 @@ class RunProgress:
         self.live = (sys.stderr.isatty() if live is None else live) and not quiet
         self.bar = None
         self.task = None
+        self.stopping = False
+        self._sigint = None
 
     def __enter__(self) -> "RunProgress":
         if self.live:
@@ -58,11 +64,25 @@ class RunProgress:
                                 console=self.console or Console(stderr=True),
                                 transient=False)
             self.bar.start()
+        if threading.current_thread() is threading.main_thread():
+            self._sigint = signal.signal(signal.SIGINT, self._interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._sigint is not None:
+            signal.signal(signal.SIGINT, self._sigint)
         if self.bar is not None:
             self.bar.stop()
+
+    def _interrupt(self, signum, frame) -> None:
+        if self.stopping:
+            raise KeyboardInterrupt
+        self.stopping = True
+        click.echo("stopping after this round (Ctrl-C again to stop at once)", err=True)
+
+    def stop_requested(self) -> bool:
+        """Whether Ctrl-C asked the run to stop after the round just played."""
+        return self.stopping
 
     def _say(self, text: str) -> None:
         if self.quiet:

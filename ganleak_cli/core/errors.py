@@ -11,3 +11,11 @@ class DataError(GanleakError):
 
 class ConfigError(ValueError):
     """A setting that is inconsistent with the loaded data: ``'<field>: message'``, exit code 2."""
+
+
+class RunInterrupted(GanleakError):
+    """The run stopped at a round boundary when asked (Ctrl-C), its checkpoint saved."""
+
+    def __init__(self, round_no: int, out: str):
+        super().__init__(f"interrupted after round {round_no}")
+        self.round_no, self.out = round_no, out

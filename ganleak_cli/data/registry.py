@@ -19,6 +19,8 @@ from ganleak_cli.core.errors import DataError
 
 DATA_DIR_ENV = "GANLEAK_DATA_DIR"
 CACHE_DIR_ENV = "GANLEAK_CACHE_DIR"
+DATA_HINT = ("point --data-dir (or GANLEAK_DATA_DIR) at a folder holding the files, or fetch "
+             "them where there is a network with: ganleak datasets fetch {dataset}")
 
 
 def _source_dir() -> Path:
@@ -170,8 +172,17 @@ def _download(dataset: str, spec: dict, mirrors: list[str]) -> Path:
                            hash_algorithm="sha256", cache_dir=str(target), cache_subdir=".")
             return verify(Path(got), spec["sha256"])
         except Exception as exc:  # noqa: BLE001 - each mirror may fail in its own way
-            errors.append(f"{mirror}: {type(exc).__name__}")
+            errors.append(f"{mirror}: {failure_cause(exc)}")
     raise DataError(f"{spec['name']}: not found locally and download failed ({'; '.join(errors)})")
+
+
+def failure_cause(exc: BaseException) -> str:
+    """The innermost cause of a failed download in one line, e.g. ``URLError: [Errno -3]
+    Temporary failure in name resolution``."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
 def _from_archive(dataset: str, spec: dict) -> Path:
@@ -226,4 +237,5 @@ def locate(dataset: str, key: str, data_dir: str | os.PathLike | None = None) ->
         return _download(dataset, spec, entry["mirrors"])
     except DataError as exc:
         looked = f" (looked in {data_dir} and {data_dir}/{dataset})" if data_dir else ""
-        raise DataError(f"{exc}{looked}") from None
+        raise DataError(f"{exc}{looked}; {DATA_HINT.format(dataset=dataset)}") from None
+

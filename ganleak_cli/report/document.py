@@ -14,7 +14,7 @@ from pathlib import Path
 from ganleak_cli.core.errors import GanleakError
 from ganleak_cli.core.tables import is_number, md_table
 from ganleak_cli.report.card import card, shared_lines
-from ganleak_cli.report.plots import draw_reference_lines, new_figure, png_bytes
+from ganleak_cli.report.plots import draw_reference_lines, new_figure, png_bytes, round_axis
 from ganleak_cli.runfolder.artifacts import CALIBRATION, CONFIG, METRICS, SUMMARY, RunFolder
 
 # (metric key, plot title, fixed y range or None)
@@ -183,9 +183,6 @@ def table_rows(runs: list[Run]) -> list[tuple[str, list[str]]]:
 def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes | None:
     """One PNG with the runs that have ``key`` overlaid over rounds (None when none has it),
     and ``lines`` (name → value) as dashed horizontal reference lines."""
-    from matplotlib.ticker import MaxNLocator
-
-
     series = [(i, run, [(r["round"], r[key]) for r in run.records if is_number(r.get(key))])
               for i, run in enumerate(runs)]
     series = [(i, run, points) for i, run, points in series if points]
@@ -197,7 +194,7 @@ def plot_curve(runs: list[Run], key: str, title: str, ylim, lines=None) -> bytes
         ax.plot(*zip(*points), marker="o", markersize=3, label=label, color=f"C{index % 10}")
     draw_reference_lines(ax, lines)
     ax.set(title=title, xlabel="round", ylabel=key)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    round_axis(ax, [r for _, _, points in series for r, _ in points])
     if ylim:
         ax.set_ylim(*ylim)
     return png_bytes(fig, ax)
@@ -292,11 +289,15 @@ def calibration_table(run: Run) -> list[list[str]]:
     return table
 
 
-def build(paths: list[str]) -> Report:
-    """Read the runs and draw everything the page shows."""
+def build(paths: list[str], say=None) -> Report:
+    """Read the runs and draw everything the page shows; ``say`` hears each step."""
+    say = say or (lambda text: None)
+    say(f"reading {len(paths)} run folder{'s' if len(paths) > 1 else ''}")
     runs = load_runs(paths)
+    say("verdicts, calibration and reference lines")
     calibration = {run.name: calibration_table(run) for run in runs}
     cards = [card(run) for run in runs]
+    say("curves and grids")
     return Report(runs=runs, table=table_rows(runs), curves=curve_images(runs, shared_lines(cards)),
                   grids=grid_images(runs),
                   calibration={name: rows for name, rows in calibration.items() if rows},

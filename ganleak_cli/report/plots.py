@@ -22,6 +22,19 @@ def draw_reference_lines(ax, lines: dict | None) -> None:
         ax.axhline(value, linestyle="--", linewidth=1, color=f"C{7 + offset % 3}", label=name)
 
 
+def round_axis(ax, rounds) -> None:
+    """Whole-number rounds on the x axis; a single round is one tick with a round either side
+    (matplotlib would otherwise pad it to fractions such as 2.84–3.16)."""
+    from matplotlib.ticker import MaxNLocator
+
+    distinct = sorted(set(rounds))
+    if len(distinct) == 1:
+        ax.set_xlim(distinct[0] - 1, distinct[0] + 1)
+        ax.set_xticks(distinct)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def png_bytes(fig, ax, legend_size: str = "small") -> bytes:
     """Grid, legend, tight layout; the figure as PNG bytes (and closed)."""
     from matplotlib import pyplot as plt

@@ -12,7 +12,7 @@ import numpy as np
 from ganleak_cli import __version__
 from ganleak_cli.core.determinism import set_determinism
 from ganleak_cli.core.environment import run_device
-from ganleak_cli.core.errors import ConfigError
+from ganleak_cli.core.errors import ConfigError, RunInterrupted
 from ganleak_cli.core.models import LATENT_DIM
 from ganleak_cli.core.values import GroundTruth
 from ganleak_cli.data import load_dataset
@@ -128,6 +128,10 @@ class Silent:
     def evaluation(self, record: dict, seconds: float) -> None:
         """An evaluation was recorded."""
 
+    def stop_requested(self) -> bool:
+        """Whether to stop after the round just played (checkpointed, ``RunInterrupted``)."""
+        return False
+
 
 def build_world(cfg: SimConfig, note=Silent().note) -> World:
     """Load data, seed everything from ``cfg.seed``, build the model, server and participants
@@ -234,6 +238,23 @@ def write_calibration(world: World, folder: RunFolder) -> None:
         folder.write_json(CALIBRATION, rows)
 
 
+def evaluation_rounds(first: int, cfg: SimConfig) -> list[int]:
+    """The rounds from ``first`` on that are evaluated: multiples of eval_every and the last."""
+    rounds = list(range(first, cfg.rounds + 1))
+    return [r for r in rounds if r % cfg.eval_every == 0 or r == cfg.rounds]
+
+
+def evaluation_schedule(first: int, cfg: SimConfig) -> str:
+    """'evaluating at round 3' or 'evaluating at rounds 10, 20, …, 100', as it will happen."""
+    rounds = evaluation_rounds(first, cfg)
+    if len(rounds) == 1:
+        return f"evaluating at round {rounds[0]}"
+    if len(rounds) <= 4:
+        return f"evaluating at rounds {', '.join(map(str, rounds))}"
+    tail = rounds[-2:] if rounds[-1] % cfg.eval_every else rounds[-1:]
+    return f"evaluating at rounds {rounds[0]}, {rounds[1]}, …, {', '.join(map(str, tail))}"
+
+
 def _checkpoint_due(cfg: SimConfig, round_no: int) -> bool:
     every = cfg.checkpoint_every or cfg.eval_every
     return round_no % every == 0 and round_no < cfg.rounds
@@ -255,7 +276,7 @@ def simulate(cfg: SimConfig, reporter=None, resume: bool = False) -> dict:
     world = build_world(cfg.with_out(), reporter.note)
     cfg, folder = world.config, RunFolder(world.config.out)
     first, spent = _start(world, folder, resume)
-    reporter.note(f"rounds {first}-{cfg.rounds}, evaluating every {cfg.eval_every}")
+    reporter.note(f"rounds {first}-{cfg.rounds}, {evaluation_schedule(first, cfg)}")
     tensorboard = TensorBoardLog(folder) if cfg.tensorboard else None
     start = time.monotonic() - spent
     for round_no in range(first, cfg.rounds + 1):
@@ -267,9 +288,12 @@ def simulate(cfg: SimConfig, reporter=None, resume: bool = False) -> dict:
                 tensorboard.write(record)
             reporter.evaluation(record, time.monotonic() - start)
         reporter.round_done(round_no, cfg.rounds)
-        if _checkpoint_due(cfg, round_no):
+        stop = round_no < cfg.rounds and reporter.stop_requested()
+        if _checkpoint_due(cfg, round_no) or stop:
             save_checkpoint(folder.root, world_state(world, round_no, len(folder.read_metrics()),
                                                      time.monotonic() - start))
+        if stop:
+            raise RunInterrupted(round_no, cfg.out)
     folder.write_strip()
     summary = _summary(cfg, folder, time.monotonic() - start)
     if tensorboard:

@@ -40,8 +40,11 @@ def env_name(name: str, command: str | None) -> str:
 
 
 def option(name: str, *decls: str, command: str | None = None, **kwargs):
-    """A click option that can also be set by its environment variable (``env_name``)."""
+    """A click option that can also be set by its environment variable (``env_name``); its
+    choices, if any, are matched without regard to case (``--protocol FedAvg`` is fedavg)."""
     env = env_name(name, command)
+    if isinstance(kwargs.get("type"), click.Choice):
+        kwargs["type"].case_sensitive = False
     kwargs.setdefault("show_default", True)
     kwargs["help"] = kwargs.get("help", "") + f"  [env: {env}]"
     return click.option(name, *decls, envvar=env, cls=EnvOption, **kwargs)

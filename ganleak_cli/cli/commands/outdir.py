@@ -28,7 +28,20 @@ def prepare_out(out: str, overwrite: bool) -> None:
     check_writable(out)
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
-            raise click.BadParameter(f"{out} is not empty (use --overwrite to replace it, or "
-                                     "--resume to continue it)",
-                                     param_hint="--out")
+            raise click.BadParameter(not_empty(out), param_hint="--out")
         shutil.rmtree(path)
+
+
+def not_empty(out: str) -> str:
+    """Why a non-empty --out is refused and the exact command for what the user may want."""
+    from ganleak_cli.runfolder.artifacts import SUMMARY, RunFolder
+
+    folder = RunFolder(out)
+    if folder.path(SUMMARY).is_file():
+        return (f"{out} holds a finished run (read it with: ganleak report {out}); add "
+                "--overwrite to replace it, or choose another --out")
+    if folder.started or folder.incomplete:
+        return (f"{out} holds an unfinished run; continue it with: ganleak simulate --resume "
+                f"{out} (its options come from its config.json), or add --overwrite to "
+                "replace it")
+    return f"{out} is not empty and is not a run folder; add --overwrite to replace it"

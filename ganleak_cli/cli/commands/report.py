@@ -1,4 +1,4 @@
-"""``ganleak report RUN_DIR... --out REPORT_DIR``: compare run folders on one page."""
+"""``ganleak report RUN_DIR... [--out REPORT_DIR]``: compare run folders on one page."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ option = command_option("report")  # GANLEAK_REPORT_<OPTION>
 @click.command("report")
 @click.argument("run_dirs", metavar="RUN_DIR...", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False))
-@option("--out", required=True, type=click.Path(),
-              help="Folder to write the report into (report.md and its PNGs, or report.html).")
+@option("--out", type=click.Path(), default=None,
+        show_default="<RUN_DIR>-report beside the (first) run, replaced when it holds an "
+                     "earlier report",
+        help="Folder to write the report into (report.md and its PNGs, or report.html).")
 @option("--format", "fmt", type=click.Choice(["md", "html"]), default="md",
               show_default=True,
               help="md: report.md with PNG files beside it; html: one self-contained "
@@ -29,8 +31,10 @@ def report_command(run_dirs, out, fmt, overwrite):
     """
     from ganleak_cli.report.document import NotARunFolder, build, check_out, write
 
+    if out is None:
+        out, overwrite = default_out(run_dirs, overwrite)
     try:
-        report = build(list(run_dirs))
+        report = build(list(run_dirs), say=lambda text: click.echo(f"{text}…", err=True))
     except NotARunFolder as exc:
         raise click.BadParameter(str(exc), param_hint="'RUN_DIR...'") from None
     try:
@@ -47,3 +51,13 @@ def report_command(run_dirs, out, fmt, overwrite):
     if unfinished:
         click.echo(f"unfinished: {', '.join(unfinished)}", err=True)
     click.echo(str(page))
+
+
+def default_out(run_dirs, overwrite: bool) -> tuple[str, bool]:
+    """``<RUN_DIR>-report`` beside the first run (``report-<N>-runs`` for several); an earlier
+    report there is replaced, anything else is refused as for --out."""
+    first = Path(run_dirs[0]).resolve()
+    name = f"{first.name}-report" if len(run_dirs) == 1 else f"report-{len(run_dirs)}-runs"
+    out = first.parent / name
+    earlier = any((out / page).is_file() for page in ("report.md", "report.html"))
+    return str(out), overwrite or earlier

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from pathlib import Path
 
 import click
 
@@ -16,7 +18,7 @@ from ganleak_cli.cli.commands.simulate_options import (
     build_config,
     usage_error,
 )
-from ganleak_cli.core.errors import ConfigError, GanleakError
+from ganleak_cli.core.errors import ConfigError, GanleakError, RunInterrupted
 from ganleak_cli.core.stdio import import_tensorflow_quietly, stdout_to_stderr
 from ganleak_cli.runfolder.artifacts import RunFolder
 from ganleak_cli.runfolder.names import named_config
@@ -42,20 +44,38 @@ def finished_summary(run_dir: str) -> dict | None:
 @click.pass_context
 def simulate(ctx, **params):
     """Run collaborative learning with victims and a GAN insider; write a run folder."""
+    started = time.monotonic()
     if params["resume"]:
         cfg = build_config(resume_config(ctx, params["resume"]).to_dict())
         summary = finished_summary(cfg.out)
         if summary is not None:
             click.echo(f"{cfg.out} already finished; nothing to resume", err=True)
-            report(summary, cfg, params["as_json"])
+            report(summary, cfg, params["as_json"], started)
             return
     else:
         cfg = fresh_or_named(build_config(params), params["name"])
+        check_data_dir(ctx, cfg)
         prepare_out(cfg.out, params["overwrite"])
         click.echo(f"run folder: {cfg.out}", err=True)
+        if cfg.defense != params["defense"]:
+            click.echo(f"--defense {cfg.defense}: selected by its settings given "
+                       f"({selected_by(ctx, cfg)})", err=True)
     with stdout_to_stderr():  # stdout carries only the --json summary
         summary = run_checked(cfg, bool(params["resume"]), params["quiet"])
-    report(summary, cfg, params["as_json"])
+    report(summary, cfg, params["as_json"], started)
+
+
+def check_data_dir(ctx: click.Context, cfg: SimConfig) -> None:
+    """A --data-dir (or GANLEAK_DATA_DIR) that is not a folder is a usage error before anything
+    is printed or written, with where the data can come from instead."""
+    if cfg.data_dir is None or Path(cfg.data_dir).expanduser().is_dir():
+        return
+    given = ("GANLEAK_DATA_DIR" if ctx.get_parameter_source("data_dir")
+             is click.core.ParameterSource.ENVIRONMENT else "--data-dir")
+    raise click.BadParameter(
+        f"{cfg.data_dir} is not a folder ({given}); point it at the folder holding the "
+        f"{cfg.dataset} files, or fetch them with: ganleak datasets fetch {cfg.dataset}",
+        param_hint="'--data-dir'")
 
 
 def fresh_or_named(cfg: SimConfig, name: str | None) -> SimConfig:
@@ -66,9 +86,20 @@ def fresh_or_named(cfg: SimConfig, name: str | None) -> SimConfig:
     return named_config(cfg, name).with_out()
 
 
-def report(summary: dict, cfg: SimConfig, as_json: bool) -> None:
-    """The closing line on stderr and, with --json, the summary on stdout."""
-    click.echo(f"done in {summary['wall_seconds']:.1f}s; run folder: {cfg.out}", err=True)
+def selected_by(ctx: click.Context, cfg: SimConfig) -> str:
+    """The options given that belong to the defence they selected, e.g. ``--dp-eps 0.1``."""
+    from ganleak_cli.defences import DEFENCES
+
+    names = [field.name for component, field in DEFENCES.settings_fields()
+             if component.name == cfg.defense and ctx.params.get(field.name) is not None
+             and field.metadata["ganleak"].selects]
+    return ", ".join(f"--{name.replace('_', '-')} {ctx.params[name]}" for name in names)
+
+
+def report(summary: dict, cfg: SimConfig, as_json: bool, started: float) -> None:
+    """The closing line on stderr (the whole command's time) and, with --json, the summary on
+    stdout."""
+    click.echo(f"done in {time.monotonic() - started:.1f}s; run folder: {cfg.out}", err=True)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
 
@@ -84,7 +115,25 @@ def run_checked(cfg: SimConfig, resume: bool, quiet: bool = False) -> dict:
     try:
         with RunProgress(quiet) as reporter:
             return run_simulation(cfg, reporter, resume=resume)
+    except RunInterrupted as exc:
+        click.echo(f"{exc}; continue with: ganleak simulate --resume {exc.out}", err=True)
+        raise click.exceptions.Exit(130) from None
+    except KeyboardInterrupt:
+        click.echo(interrupted_now(cfg.out), err=True)
+        raise click.exceptions.Exit(130) from None
     except ConfigError as exc:
         raise usage_error(exc) from None
     except (GanleakError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def interrupted_now(out: str) -> str:
+    """What a second Ctrl-C (or one before the first round) leaves: the last checkpoint, if
+    any, to resume from."""
+    from ganleak_cli.runfolder.checkpoint import CHECKPOINT_NAME
+
+    if (Path(out) / CHECKPOINT_NAME).is_file():
+        return (f"interrupted; continue from its last checkpoint with: ganleak simulate "
+                f"--resume {out}")
+    return (f"interrupted before its first checkpoint; start it again with --out {out} "
+            "--overwrite")
