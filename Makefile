@@ -7,7 +7,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install install-gpu lint test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
+.PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
 	reproduce-figures frontier federation golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
@@ -25,6 +25,12 @@ install-gpu: install  ## as install, then swap the CPU build of TensorFlow for t
 lint:  ## ruff (lint, import order) and the import-linter layer contracts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+
+docs:  ## serve the documentation site on http://127.0.0.1:8000 (MkDocs, Material theme)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
+
+docs-build:  ## build the site into site/ with every warning an error (broken links, anchors)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 test:  ## the whole suite, real-data attack tests included (what CI runs)
 	$(PYTHON) -m pytest -q
