@@ -54,10 +54,13 @@ def test_building_the_wheel_warns_of_no_undeclared_package(tmp_path):
 
 
 def test_an_editable_install_prints_no_warning(tmp_path):
-    """`make install`'s `pip install -e` (here into a scratch prefix) says nothing: the layout
-    is plain, so setuptools needs no import finder and has nothing to warn about."""
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                           "--prefix", str(tmp_path / "prefix"), "-e", str(ROOT)],
+    """`make install`'s `pip install -e` (here into a scratch virtual environment, never the
+    one running the tests) says nothing: the layout is plain, so setuptools needs no import
+    finder and has nothing to warn about."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                           "--no-deps", "-e", str(ROOT)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     said = [line for line in (done.stdout + done.stderr).splitlines()
