@@ -121,11 +121,6 @@ def test_report_of_something_that_is_no_folder(tmp_path, make, named):
                  named)
 
 
-def test_report_without_out_is_a_usage_error(tmp_path):
-    run = write(tmp_path / "run", {"config.json": "{}", "metrics.jsonl": RECORD})
-    assert_fails(invoke(["report", str(run)]), 2, "--out")
-
-
 # --- reproduce ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("files, named", [
