@@ -448,9 +448,9 @@ def test_killed_sweep_reruns_only_the_missing_runs(killed_then_rerun):
 def test_failing_configuration_is_recorded_and_the_rest_finish(killed_then_rerun):
     out, _, rerun = killed_then_rerun
     broken = read_results(out)["broken"]
-    assert broken["status"] == "failed" and broken["exit_code"] == "1"
+    assert broken["status"] == "failed" and broken["exit_code"] == "2"   # a usage error
     assert "--data-dir" in broken["error"] and "/nonexistent/ganleak-data" in broken["error"]
-    assert "broken: FAILED (exit 1)" in rerun.stderr and "4 finished, 1 failed" in rerun.stderr
+    assert "broken: FAILED (exit 2)" in rerun.stderr and "4 finished, 1 failed" in rerun.stderr
 
 
 @contextlib.contextmanager
