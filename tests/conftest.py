@@ -1,10 +1,43 @@
 """Shared fixtures: the real MNIST files and AT&T faces (skipped when GANLEAK_DATA_DIR does not
 hold them)."""
 
+import fcntl
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+# Train the MNIST oracle into the cache unless it is there (run in a subprocess: the test
+# process itself never imports TensorFlow for it).
+WARM_ORACLE = """
+import sys
+from ganleak_cli.data import load_mnist
+from ganleak_cli.metrics.oracle import Oracle
+data = load_mnist(sys.argv[1])
+if not Oracle.is_cached(data.name, data.x_test, data.y_test):
+    Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_mnist_oracle():
+    """The MNIST oracle, trained once into the cache before any test starts a run. Without it
+    the first runs of a fresh cache (CI's) each train it side by side, a sweep's two at a time,
+    and a 2-core machine spends minutes on every copy. One pytest-xdist worker trains it; the
+    other waits on the lock and finds it cached."""
+    from ganleak_cli.data.registry import cache_dir, find_local
+
+    data_dir = os.environ.get("GANLEAK_DATA_DIR")
+    if not data_dir or find_local("mnist", "test_images", data_dir) is None:
+        return
+
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with open(cache_dir() / "oracle-warm.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([sys.executable, "-c", WARM_ORACLE, data_dir], check=False,
+                       timeout=1800, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
 
 @pytest.fixture(scope="module")
