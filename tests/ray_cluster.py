@@ -7,7 +7,8 @@ starts a head node with HEAD_CPUS CPUs and WORKERS worker nodes of one CPU each 
 ``remove-worker`` (kill the first worker node, answer ``removed``) and ``shutdown`` (or end of
 input: stop every node). Run in its own process so that the test process never imports Ray, and
 with ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` so that Ray keeps every node on the loopback
-address instead of the machine's network address: the tests send nothing anywhere else.
+address instead of the machine's network address: the tests send nothing anywhere else; and
+with ``RAY_worker_niceness=0`` so that its workers compete for the CPU like the tests beside them.
 """
 
 import json
@@ -15,6 +16,9 @@ import os
 import sys
 
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+# Ray starts its workers at niceness 15; beside the suite's other worker (a face simulation)
+# they would get almost no CPU and a tiny sweep would overrun its timeout.
+os.environ["RAY_worker_niceness"] = "0"
 
 from ray.cluster_utils import Cluster  # noqa: E402
 
