@@ -293,12 +293,12 @@ def test_forty_victims_and_the_adversary_run(att_dir, tmp_path, monkeypatch, pro
 @pytest.mark.slow
 def test_face_attack_leaks_the_persons_face(att_dir, tmp_path_factory, monkeypatch):
     """`ganleak simulate --dataset att --victims 1 --image-size 32 --rounds 600` with att's
-    defaults otherwise (target 7 = s8, one mini-batch a turn, the TV prior; about 2.5 minutes):
-    the samples are the person by identity (far above both baselines), closer to her held-out
-    faces by SSIM than those faces are to each other, far from other persons' faces, and not
-    collapsed. The face verdict passes but for the oracle, which at 32×32 names her for 0.72
-    of the samples (SSIM 0.681, self-SSIM 0.72 measured with att's defaults; docs/faces.md);
-    at 64×64 it names the person for all of them."""
+    defaults otherwise (target 7 = s8, one mini-batch a turn, the TV prior): the samples are the
+    person by identity (far above both baselines), closer to her held-out faces by SSIM than
+    those faces are to each other, far from other persons' faces, and not collapsed. The face
+    verdict must pass but for the oracle: 32×32 (chosen to keep the test short) is below the
+    paper's 64×64, where the oracle is sharper, so the test asks the oracle only for a clear
+    majority (chance is 1/40) and leaves its 0.9 bar to the 64×64 presets."""
     import json
 
     from cli_runs import run_cli

@@ -1,6 +1,7 @@
 """The small-set oracle is an ensemble; tools/oracle_spread.py and ganleak_cli.metrics.spread
-score a run's samples with each of its members and with the oracle (their mean). Tiny synthetic
-PNG classes; the real-face measurements are in docs/faces.md."""
+score a run's samples with each of its members and with the oracle (their mean). Stand-in
+members and tiny synthetic PNG classes, so that the tests check how the members' scores are
+combined and cached without needing a real dataset."""
 
 import importlib.util
 import json

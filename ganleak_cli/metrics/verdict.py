@@ -1,9 +1,9 @@
 """The face verdict: one pass/fail for a reconstruction that no single figure can give.
 
-Each figure alone can be fooled (docs/faces.md gives the cases measured on AT&T): the oracle and
-``identity_match`` by a generator collapsed onto one noisy pattern, ``identity_match`` by a
-featureless image that resembles a low-contrast face, ``nn_ssim_heldout`` by the person's real
-faces buried in heavy noise. So a reconstruction passes only when, together,
+Each figure alone can be fooled: the oracle and ``identity_match`` by a generator collapsed onto
+one noisy pattern, ``identity_match`` by a featureless image that resembles a low-contrast face,
+``nn_ssim_heldout`` by the person's real faces buried in heavy noise. Each check below closes one
+of these holes, so a reconstruction passes only when, together,
 
 * the oracle assigns at least ``oracle`` of the samples to the target person;
 * ``identity_match`` is at least ``identity`` **and** at least ``identity_margin`` above both of
