@@ -8,7 +8,7 @@ PROFILE ?= quick
 JOBS ?= 2
 
 .PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
-	reproduce-figures frontier federation golden clean
+	reproduce-figures frontier federation results results-check golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
 	@$(PYTHON3) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "ganleak needs Python >= 3.10; set PYTHON3=python3.x")'
@@ -41,10 +41,11 @@ test-fast:  ## unit and CLI tests only
 test-slow:  ## only the real-data simulations
 	$(PYTHON) -m pytest -q -m slow
 
-bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of op determinism
+bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of op determinism; SSIM search vs tf.image.ssim
 	$(PYTHON) benchmarks/bench_dssgd.py
 	$(PYTHON) benchmarks/bench_shokri.py
 	$(PYTHON) benchmarks/bench_determinism.py
+	$(PYTHON) benchmarks/bench_ssim.py
 
 bench-face:  ## where a 64x64 face round's time goes, GFLOP/s against a matmul peak, XLA (about 3 min)
 	$(PYTHON) benchmarks/bench_face_round.py
@@ -72,6 +73,12 @@ headline:  ## the headline attack: 1 victim, active GAN insider, MNIST class 3
 
 sweep-example:  ## a tiny sweep (5 runs, 2 at a time): runs/sweep-tiny/*/ and results.csv
 	$(PYTHON) -m ganleak_cli.cli sweep docs/sweep_tiny.toml --out runs/sweep-tiny --jobs 2
+
+results:  ## render docs/results.md and the README's headline table from results/*.json
+	$(PYTHON) tools/render_results.py
+
+results-check:  ## fail when docs/results.md or the README differ from what results/*.json render
+	$(PYTHON) tools/render_results.py --check
 
 golden:  ## record the five golden run folders into GOLDEN (default runs/golden); compare with tools/golden.py compare A B
 	$(PYTHON) tools/golden.py record $(or $(GOLDEN),runs/golden)

@@ -20,9 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import tensorflow as tf
 
-from ganleak_cli.core.pixels import to_unit
+from ganleak_cli.metrics.similarity import Stats, ssim_matrix
 
 SELF_SSIM_SAMPLES = 64   # pairwise SSIM over the first 64 samples (2016 pairs)
 
@@ -41,13 +40,11 @@ class FaceBars:
 def sample_self_ssim(samples: np.ndarray, limit: int = SELF_SSIM_SAMPLES) -> float:
     """Mean SSIM over all pairs of distinct samples among the first ``limit`` (1 for copies of
     one image; NaN for fewer than two samples)."""
-    units = to_unit(np.asarray(samples[:limit]))
-    if units.ndim == 3:
-        units = units[..., None]
-    n = len(units)
+    stats = Stats.of(np.asarray(samples[:limit]))
+    n = len(stats.planes)
     if n < 2:
         return float("nan")
-    scores = tf.image.ssim(units[:, None], units[None], max_val=1.0).numpy()
+    scores = ssim_matrix(stats, stats)
     return float((scores.sum() - np.trace(scores)) / (n * (n - 1)))
 
 
