@@ -21,7 +21,7 @@ from ganleak_cli.cli.commands.simulate_options import (
 from ganleak_cli.core.errors import ConfigError, GanleakError, RunInterrupted
 from ganleak_cli.core.stdio import import_tensorflow_quietly, stdout_to_stderr
 from ganleak_cli.runfolder.artifacts import RunFolder
-from ganleak_cli.runfolder.names import named_config
+from ganleak_cli.runfolder.names import named_out
 from ganleak_cli.simulation.config import SimConfig
 
 
@@ -82,8 +82,10 @@ def fresh_or_named(cfg: SimConfig, name: str | None) -> SimConfig:
     """``--out`` as given (under it ``--name``'s folder); without ``--out``, ``runs/<name>`` or
     a fresh ``runs/<date>-<time>-<dataset>-<attack>``."""
     if cfg.out is None and name:
-        return named_config(dataclasses.replace(cfg, out="runs"), name)
-    return named_config(cfg, name).with_out()
+        cfg = dataclasses.replace(cfg, out="runs")
+    if name:
+        cfg = dataclasses.replace(cfg, out=named_out(cfg.out, cfg.to_dict(), name))
+    return cfg.with_out()
 
 
 def selected_by(ctx: click.Context, cfg: SimConfig) -> str:
