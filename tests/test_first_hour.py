@@ -15,8 +15,8 @@ from cli_runs import invoke
 from test_report import make_run
 
 import ganleak_cli.cli.commands.simulate as simulate_command
-from ganleak_cli.simulation.config import SimConfig
 from ganleak_cli.simulation.runner import evaluation_schedule
+from ganleak_cli.simulation.settings import EvaluationSettings
 
 
 def test_a_missing_data_folder_is_a_usage_error_before_anything_is_printed(tmp_path):
@@ -135,7 +135,7 @@ def test_choices_are_matched_in_any_case(tmp_path, no_run):
     (100, 10, 51, "evaluating at rounds 60, 70, …, 100"),
 ])
 def test_the_evaluation_schedule_is_said_as_it_will_happen(rounds, every, first, says):
-    assert evaluation_schedule(first, SimConfig(rounds=rounds, eval_every=every)) == says
+    assert evaluation_schedule(first, rounds, EvaluationSettings(eval_every=every)) == says
 
 
 def test_a_one_point_curve_has_one_whole_round_tick():
