@@ -111,7 +111,7 @@ def test_a_budget_that_selects_a_defence_says_so(tmp_path, no_run):
     result = invoke(["simulate", "--dp-eps", "0.1", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert "--defense shokri: selected by its settings given (--dp-eps 0.1)" in result.stderr
-    assert no_run["cfg"].defense == "shokri"
+    assert no_run["cfg"].defence.defense == "shokri"
 
 
 def test_done_in_counts_the_whole_command(tmp_path, no_run):
@@ -124,7 +124,7 @@ def test_choices_are_matched_in_any_case(tmp_path, no_run):
     result = invoke(["simulate", "--protocol", "FedAvg", "--attack", "NONE",
                      "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
-    assert (no_run["cfg"].protocol, no_run["cfg"].attack) == ("fedavg", "none")
+    assert (no_run["cfg"].protocol.protocol, no_run["cfg"].attack.attack) == ("fedavg", "none")
 
 
 @pytest.mark.parametrize("rounds, every, first, says", [
