@@ -23,7 +23,8 @@ from ganleak_cli.simulation.runner import build_world, play_round  # noqa: E402
 
 def seconds_per_round(deterministic: bool, rounds: int) -> float:
     """Mean seconds per round over ``rounds`` rounds, after one warm-up round (tracing)."""
-    cfg = SimConfig(rounds=rounds, deterministic=deterministic, out="/nonexistent-unused")
+    cfg = SimConfig.from_options(rounds=rounds, deterministic=deterministic,
+                                 out="/nonexistent-unused")
     world = build_world(cfg)
     play_round(world)
     start = time.perf_counter()

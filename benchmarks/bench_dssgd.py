@@ -29,8 +29,8 @@ from ganleak_cli.simulation.runner import build_world, play_round  # noqa: E402
 
 def dssgd_rate(world, rounds: int) -> float:
     """Samples per second over ``rounds`` DSSGD rounds."""
-    cfg = world.config
-    samples = rounds * len(world.participants) * cfg.local_steps * cfg.batch_size
+    rules = world.rules
+    samples = rounds * len(world.participants) * rules.local_steps * rules.batch_size
     start = time.perf_counter()
     for _ in range(rounds):
         play_round(world)
@@ -58,22 +58,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--local-steps", type=int, default=50)
     args = parser.parse_args()
-    cfg = SimConfig(attack="none", victims=1, rounds=args.rounds, local_steps=args.local_steps,
-                    theta_u=1.0, theta_d=1.0, out="/nonexistent-unused")
+    cfg = SimConfig.from_options(attack="none", victims=1, rounds=args.rounds,
+                                 local_steps=args.local_steps, theta_u=1.0, theta_d=1.0,
+                                 out="/nonexistent-unused")
     world = build_world(cfg)
-    data, n = world.dataset, args.rounds * 2 * args.local_steps * cfg.batch_size
+    batch_size, lr = cfg.exchange.batch_size, cfg.exchange.lr
+    data, n = world.dataset, args.rounds * 2 * args.local_steps * batch_size
     idx = np.random.default_rng(0).choice(len(data.y_train), size=n, replace=n > len(data.y_train))
     x, y = to_model_range(data.x_train[idx]), data.y_train[idx]
-    plain = compiled_classifier(data, cfg.lr, steps_per_execution=1)
-    fused = compiled_classifier(data, cfg.lr, steps_per_execution=args.local_steps)
+    plain = compiled_classifier(data, lr, steps_per_execution=1)
+    fused = compiled_classifier(data, lr, steps_per_execution=args.local_steps)
     dssgd_rate(world, 1)  # warm-up: tracing
     for model in (plain, fused):
-        keras_rate(model, x[:6400], y[:6400], cfg.batch_size)
+        keras_rate(model, x[:6400], y[:6400], batch_size)
     rates = {"dssgd": [], "plain": [], "fused": []}
     for _ in range(args.repeats):
         rates["dssgd"].append(dssgd_rate(world, args.rounds))
-        rates["plain"].append(keras_rate(plain, x, y, cfg.batch_size))
-        rates["fused"].append(keras_rate(fused, x, y, cfg.batch_size))
+        rates["plain"].append(keras_rate(plain, x, y, batch_size))
+        rates["fused"].append(keras_rate(fused, x, y, batch_size))
     med = {k: statistics.median(v) for k, v in rates.items()}
     print(f"DSSGD round (θu=θd=1, no attack):          {med['dssgd']:9.0f} samples/s")
     print(f"plain keras model.fit:                     {med['plain']:9.0f} samples/s")

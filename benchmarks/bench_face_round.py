@@ -77,10 +77,10 @@ def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
     return 2 * size ** 3 / timed(lambda: fn().numpy(), repeats) / 1e9
 
 
-def face_world():
-    cfg = SimConfig(dataset="att", image_size=64, data_dir=os.environ.get("GANLEAK_DATA_DIR"),
-                    out="/nonexistent-unused")
-    return build_world(cfg)
+def face_config() -> SimConfig:
+    return SimConfig.from_options(dataset="att", image_size=64,
+                                  data_dir=os.environ.get("GANLEAK_DATA_DIR"),
+                                  out="/nonexistent-unused")
 
 
 def part_times(world, repeats: int) -> dict:
@@ -100,15 +100,15 @@ def part_times(world, repeats: int) -> dict:
             "evaluation": timed(lambda: evaluate(world, 1, folder), max(1, repeats // 2))}
 
 
-def part_flops(world) -> dict:
-    cfg = world.config
+def part_flops(world, attack) -> dict:
+    """FLOPs of each part (``attack``: the run's attack settings, the generator's steps)."""
     cnn = forward_flops(world.trainer.model)
     gen = forward_flops(world.adversary.generator.model)
-    batches = cfg.local_steps * cfg.batch_size
+    batches = world.rules.local_steps * world.rules.batch_size
     return {"victim turn": 3 * cnn * batches,
-            "generator steps": cfg.gen_steps * cfg.gen_batch * (3 * gen + 2 * cnn),
-            "adversary training": 3 * cnn * (batches + cfg.fakes_per_turn)
-            + gen * cfg.fakes_per_turn}
+            "generator steps": attack.gen_steps * attack.gen_batch * (3 * gen + 2 * cnn),
+            "adversary training": 3 * cnn * (batches + attack.fakes_per_turn)
+            + gen * attack.fakes_per_turn}
 
 
 def xla_rows(world, repeats: int) -> list[str]:
@@ -129,8 +129,8 @@ def _xla_pair(world, repeats: int) -> list[str]:
     trainer, generator = world.trainer, world.adversary.generator
     victim = world.participants[0]
     x, y = victim.local_data(world.rules)
-    xb = tf.convert_to_tensor(x.reshape(-1, world.config.batch_size, *x.shape[1:]))
-    yb = tf.convert_to_tensor(y.reshape(-1, world.config.batch_size))
+    xb = tf.convert_to_tensor(x.reshape(-1, world.rules.batch_size, *x.shape[1:]))
+    yb = tf.convert_to_tensor(y.reshape(-1, world.rules.batch_size))
     train_xla = tf.function(trainer._train_batches, jit_compile=True)
     steps_xla = tf.function(generator._train_steps, jit_compile=True)
     steps = tf.constant(10)
@@ -167,8 +167,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     peak = matmul_gflops()
-    world = face_world()
-    times, flops = part_times(world, args.repeats), part_flops(world)
+    cfg = face_config()
+    world = build_world(cfg)
+    times, flops = part_times(world, args.repeats), part_flops(world, cfg.attack)
     total = sum(times.values())
     print(f"practical peak (float32 matmul 2048²): {peak:8.1f} GFLOP/s")
     print(f"{'part':22s} {'seconds':>8s} {'share':>6s} {'GFLOP':>8s} {'GFLOP/s':>8s} "

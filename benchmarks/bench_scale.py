@@ -51,9 +51,10 @@ def child(victims: int, clients: int, rounds: int, out: str) -> None:
     from ganleak_cli.simulation.runner import simulate
 
     import_tensorflow_quietly()
-    cfg = SimConfig(victims=victims, protocol="fedavg", clients_per_round=clients, rounds=rounds,
-                    eval_every=rounds, local_steps=1, gen_steps=1, fakes_per_turn=64,
-                    data_dir=os.environ.get("GANLEAK_DATA_DIR"), out=out)
+    cfg = SimConfig.from_options(
+        victims=victims, protocol="fedavg", clients_per_round=clients, rounds=rounds,
+        eval_every=rounds, local_steps=1, gen_steps=1, fakes_per_turn=64,
+        data_dir=os.environ.get("GANLEAK_DATA_DIR"), out=out)
     clock, start = Clock(), time.monotonic()
     summary = simulate(cfg, reporter=clock)
     setup = time.monotonic() - start - summary["wall_seconds"]

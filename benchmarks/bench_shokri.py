@@ -50,13 +50,13 @@ def timed(func, repeats: int) -> float:
 def one_epoch_seconds(world) -> float:
     """Seconds for the victim's trainer to run one epoch over all of the victim's records."""
     victim = world.participants[0]
-    xb, yb = stack_batches(to_model_range(victim.images), victim.labels, world.config.batch_size)
+    xb, yb = stack_batches(to_model_range(victim.images), victim.labels, world.rules.batch_size)
     victim.trainer.train(xb[:2], yb[:2])  # trace
     return timed(lambda: victim.trainer.train(xb, yb), 1)
 
 
 def main() -> None:
-    world = build_world(SimConfig(attack="none", out="/nonexistent-unused"))
+    world = build_world(SimConfig.from_options(attack="none", out="/nonexistent-unused"))
     size = world.server.weights.size
     delta = np.random.default_rng(0).normal(0.0, 2e-3, size).astype(np.float32)
     epoch = one_epoch_seconds(world)

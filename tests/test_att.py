@@ -50,24 +50,25 @@ def test_att_class_defaults_split_the_persons_in_half():
 def test_cli_config_for_att_uses_the_face_defaults():
     cfg = build_config({"dataset": "att", "victim_classes": None, "adversary_classes": None,
                         "target_class": None})
-    assert cfg.victim_classes == tuple(range(20)) and cfg.target_class == 7
+    assert cfg.data.victim_classes == tuple(range(20)) and cfg.data.target_class == 7
     mnist = build_config({"dataset": "mnist", "victim_classes": None,
                           "adversary_classes": None, "target_class": None})
-    assert mnist.victim_classes == (0, 1, 2, 3, 4) and mnist.target_class == 3
+    assert mnist.data.victim_classes == (0, 1, 2, 3, 4) and mnist.data.target_class == 3
 
 
 def test_att_takes_its_own_attack_defaults_unless_options_are_given():
     unset = dict.fromkeys(("rounds", "eval_every", "local_steps", "gen_steps", "fakes_per_turn",
                            "gen_tv", "gen_lr"))
     cfg = build_config({"dataset": "att", **unset})
-    assert (cfg.rounds, cfg.eval_every, cfg.local_steps, cfg.gen_steps) == (1000, 100, 1, 1)
-    assert (cfg.fakes_per_turn, cfg.gen_tv, cfg.gen_lr) == (64, 4.0, 4e-4)
+    assert (cfg.run.rounds, cfg.evaluation.eval_every, cfg.exchange.local_steps,
+            cfg.attack.gen_steps) == (1000, 100, 1, 1)
+    assert (cfg.attack.fakes_per_turn, cfg.attack.gen_tv, cfg.attack.gen_lr) == (64, 4.0, 4e-4)
     mnist = build_config({"dataset": "mnist", **unset})
-    assert (mnist.rounds, mnist.local_steps, mnist.fakes_per_turn, mnist.gen_tv) == (
-        100, 10, 640, 0.0)
-    assert mnist.gen_lr == 2e-4
+    assert (mnist.run.rounds, mnist.exchange.local_steps, mnist.attack.fakes_per_turn,
+            mnist.attack.gen_tv) == (100, 10, 640, 0.0)
+    assert mnist.attack.gen_lr == 2e-4
     given = build_config({"dataset": "att", **unset, "rounds": 30, "gen_tv": 0.0})
-    assert (given.rounds, given.gen_tv, given.local_steps) == (30, 0.0, 1)
+    assert (given.run.rounds, given.attack.gen_tv, given.exchange.local_steps) == (30, 0.0, 1)
 
 
 def test_mnist_rejects_another_image_size():
@@ -254,7 +255,7 @@ def test_scenario_options_are_checked(tmp_path, args, named):
 def test_adversary_without_records_is_accepted_for_the_active_attack():
     cfg = build_config({"dataset": "att", "victims": 40, "victim_classes": tuple(range(40)),
                         "adversary_classes": (), "partition": "by-class", "target_class": 7})
-    assert cfg.adversary_classes == () and cfg.attack == "active"
+    assert cfg.data.adversary_classes == () and cfg.attack.attack == "active"
 
 
 def _forty_victims(tmp_path, protocol, order):

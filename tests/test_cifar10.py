@@ -85,7 +85,8 @@ def test_a_missing_member_and_a_broken_archive_are_named(tmp_path):
 def test_cli_config_for_cifar10_uses_half_split_defaults():
     cfg = build_config({"dataset": "cifar10", "victim_classes": None, "adversary_classes": None,
                         "target_class": None, "color": "rgb"})
-    assert cfg.victim_classes == (0, 1, 2, 3, 4) and cfg.target_class == 0 and cfg.color == "rgb"
+    assert cfg.data.victim_classes == (0, 1, 2, 3, 4) and cfg.data.target_class == 0
+    assert cfg.data.color == "rgb"
 
 
 def test_the_real_archive_when_present():
@@ -113,10 +114,11 @@ def test_a_tiny_rgb_run_on_a_cifar_shaped_archive(tmp_path, monkeypatch):
     from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
-    cfg = SimConfig(dataset="cifar10", color="rgb", victim_classes=(0, 1, 2, 3, 4),
-                    adversary_classes=(5, 6, 7, 8, 9), target_class=0, rounds=1, eval_every=1,
-                    local_steps=1, gen_steps=1, batch_size=4, fakes_per_turn=8, eval_samples=64,
-                    out=str(tmp_path / "run"))
+    cfg = SimConfig.from_options(
+        dataset="cifar10", color="rgb", victim_classes=(0, 1, 2, 3, 4),
+        adversary_classes=(5, 6, 7, 8, 9), target_class=0, rounds=1, eval_every=1,
+        local_steps=1, gen_steps=1, batch_size=4, fakes_per_turn=8, eval_samples=64,
+        out=str(tmp_path / "run"))
     summary = simulate(cfg)
     assert summary["rounds"] == 1 and 0.0 <= summary["model_accuracy"] <= 1.0
     grid = tmp_path / "run" / "grids" / "round_0001.png"

@@ -121,8 +121,8 @@ def test_without_out_each_run_gets_a_fresh_named_folder(tmp_path, monkeypatch):
     seen = []
 
     def fake_run(cfg, resume, quiet=False):
-        seen.append(cfg.out)
-        Path(cfg.out).mkdir(parents=True)
+        seen.append(cfg.run.out)
+        Path(cfg.run.out).mkdir(parents=True)
         return {"wall_seconds": 0.0}
 
     monkeypatch.setattr(simulate_cli, "run_checked", fake_run)

@@ -10,7 +10,7 @@ from ganleak_cli.core.components import ComponentError, Registry
 from ganleak_cli.core.settings import check_field, declared, setting
 from ganleak_cli.defences import DEFENCES, Defence, DefenceContext
 from ganleak_cli.metrics.families import METRICS
-from ganleak_cli.simulation.config import SimConfig
+from ganleak_cli.simulation.config import OPTION_FIELDS, SimConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +50,7 @@ def test_an_empty_group_says_how_to_register():
 
 
 def test_every_defence_setting_is_a_run_config_field_with_its_default():
-    fields = SimConfig.__dataclass_fields__
+    fields = OPTION_FIELDS
     for defence in DEFENCES.all():
         for field in dataclasses.fields(defence.Settings):
             assert field.name in fields
@@ -58,7 +58,8 @@ def test_every_defence_setting_is_a_run_config_field_with_its_default():
 
 
 def test_the_run_config_hands_a_defence_only_its_settings_and_context():
-    cfg = SimConfig(defense="dpsgd", noise_multiplier=2.0, theta_u=0.5, batch_size=32)
+    cfg = SimConfig.from_options(defense="dpsgd", noise_multiplier=2.0, theta_u=0.5,
+                                 batch_size=32)
     defence = cfg.make_defence()
     assert defence.name == "dpsgd" and defence.settings.noise_multiplier == 2.0
     assert defence.context == DefenceContext(theta_u=0.5, batch_size=32, local_steps=10,
@@ -77,17 +78,19 @@ def test_the_run_config_hands_a_defence_only_its_settings_and_context():
 ])
 def test_defence_settings_are_validated_naming_the_field(changes, message):
     with pytest.raises(ValueError, match=message):
-        SimConfig(**changes).with_defense().validate()
+        SimConfig.from_options(**changes).with_defense().validate()
 
 
 def test_a_budget_alone_selects_the_defence_that_declares_it():
-    assert SimConfig(dp_eps_per_param=1.0).with_defense().defense == "shokri"
-    assert SimConfig().with_defense().defense == "none"
+    assert SimConfig.from_options(dp_eps_per_param=1.0).with_defense().defence.defense == \
+        "shokri"
+    assert SimConfig.from_options().with_defense().defence.defense == "none"
 
 
 def test_shokri_s_per_dataset_settings_resolve_to_the_dataset():
-    assert (SimConfig().dp_gamma, SimConfig().dp_tau) == (0.01, 0.0001)
-    assert (SimConfig(dataset="att").dp_gamma, SimConfig(dataset="att").dp_tau) == (0.002, 0.0005)
+    mnist, att = SimConfig.from_options().defence, SimConfig.from_options(dataset="att").defence
+    assert (mnist.dp_gamma, mnist.dp_tau) == (0.01, 0.0001)
+    assert (att.dp_gamma, att.dp_tau) == (0.002, 0.0005)
 
 
 def test_the_undefended_protocol_spends_nothing():
@@ -98,10 +101,11 @@ def test_the_undefended_protocol_spends_nothing():
 
 def test_a_dataset_that_cannot_be_read_is_named_not_replaced_by_mnist(tmp_path):
     with pytest.raises(ValueError, match="dataset"):
-        SimConfig(dataset=f"folder:{tmp_path / 'missing'}")
+        SimConfig.from_options(dataset=f"folder:{tmp_path / 'missing'}")
     # classes given: nothing needs reading, the dataset's own defaults still apply
-    cfg = SimConfig(dataset="att", victim_classes=(0, 1), adversary_classes=(2,), target_class=0)
-    assert cfg.rounds == 1000 and cfg.dp_gamma == 0.002
+    cfg = SimConfig.from_options(dataset="att", victim_classes=(0, 1), adversary_classes=(2,),
+                                 target_class=0)
+    assert cfg.run.rounds == 1000 and cfg.defence.dp_gamma == 0.002
 
 
 def test_a_setting_declared_by_two_components_is_refused(monkeypatch):
@@ -129,8 +133,9 @@ def test_datasets_are_registered_components():
     assert dataset_names() == ("att", "cifar10", "mnist")
     assert all(isinstance(dataset_source(name), DatasetSource) for name in dataset_names())
     assert own_defaults("att")["rounds"] == 1000 and own_defaults("mnist") == {}
-    att = SimConfig(dataset="att")
-    assert (att.rounds, att.target_class, att.victim_classes) == (1000, 7, tuple(range(20)))
+    att = SimConfig.from_options(dataset="att")
+    assert (att.run.rounds, att.data.target_class, att.data.victim_classes) == \
+        (1000, 7, tuple(range(20)))
     with pytest.raises(ValueError, match="dataset: unknown dataset 'pets'; known: att, cifar10, "
                                          "mnist, folder:PATH"):
         dataset_source("pets")
@@ -140,6 +145,6 @@ def test_protocol_settings_are_options_of_their_protocol():
     from ganleak_cli.simulation.config import SimConfig
 
     with pytest.raises(ValueError, match="order: a dssgd setting; it needs --protocol dssgd"):
-        SimConfig(protocol="fedavg", order="random").validate()
-    assert SimConfig(protocol="fedavg", clients_per_round=2, victims=2).make_protocol().name \
-        == "fedavg"
+        SimConfig.from_options(protocol="fedavg", order="random").validate()
+    assert SimConfig.from_options(protocol="fedavg", clients_per_round=2,
+                                  victims=2).make_protocol().name == "fedavg"

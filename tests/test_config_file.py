@@ -9,7 +9,7 @@ from cli_runs import invoke, plan
 
 from ganleak_cli.cli.commands.simulate_options import build_config
 from ganleak_cli.cli.main import main
-from ganleak_cli.simulation.config import SimConfig
+from ganleak_cli.simulation.config import OPTION_FIELDS, SimConfig
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +64,9 @@ def test_toml_values_are_used(tmp_path):
 
 def test_toml_classes_and_types_reach_the_config(tmp_path):
     cfg = build_config(simulate_params("--config", write(tmp_path, "cfg.toml", SHOKRI_TOML)))
-    assert cfg.victim_classes == (0, 1, 2) and cfg.adversary_classes == (5, 6)
-    assert cfg.rounds == 7 and cfg.theta_u == pytest.approx(0.1) and cfg.target_class == 1
+    assert cfg.data.victim_classes == (0, 1, 2) and cfg.data.adversary_classes == (5, 6)
+    assert cfg.run.rounds == 7 and cfg.exchange.theta_u == pytest.approx(0.1)
+    assert cfg.data.target_class == 1
 
 
 def test_command_line_overrides_the_file(tmp_path):
@@ -179,11 +180,11 @@ def test_simulate_rejects_a_bad_config_before_writing_anything(tmp_path):
     assert not run.exists()
 
 
-REPLAY = SimConfig(out="runs/replayed", seed=5, victims=2, rounds=7, victim_classes=(0, 1, 2),
-                   adversary_classes=(5, 6), records_per_class=500, target_class=1,
-                   theta_u=0.1, theta_d=0.5, selection="random", tau=0.001, gamma=0.5,
-                   lr=0.01, dp_eps_per_param=100, defense="shokri", dp_adversary=True,
-                   eval_samples=64)
+REPLAY = SimConfig.from_options(
+    out="runs/replayed", seed=5, victims=2, rounds=7, victim_classes=(0, 1, 2),
+    adversary_classes=(5, 6), records_per_class=500, target_class=1, theta_u=0.1, theta_d=0.5,
+    selection="random", tau=0.001, gamma=0.5, lr=0.01, dp_eps_per_param=100, defense="shokri",
+    dp_adversary=True, eval_samples=64)
 REPLAY_FLAGS = ["--out", "runs/replayed", "--seed", "5", "--victims", "2", "--rounds", "7",
                 "--victim-classes", "0,1,2", "--adversary-classes", "5,6",
                 "--records-per-class", "500", "--target-class", "1", "--theta-u", "0.1",
@@ -213,8 +214,8 @@ def test_run_config_json_replays_the_same_configuration(tmp_path):
 
 
 def test_run_config_json_of_defaults_replays(tmp_path):
-    path = write_run_config(tmp_path, SimConfig())
-    assert build_config(simulate_params("--config", path)) == SimConfig()
+    path = write_run_config(tmp_path, SimConfig.from_options())
+    assert build_config(simulate_params("--config", path)) == SimConfig.from_options()
 
 
 def test_replay_accepts_cli_only_keys_and_overrides(tmp_path):
@@ -223,7 +224,7 @@ def test_replay_accepts_cli_only_keys_and_overrides(tmp_path):
     path = write(tmp_path, "config.json", json.dumps(data))
     params = simulate_params("--config", path, "--out", "runs/again")
     assert params["overwrite"] is True and params["as_json"] is True
-    assert build_config(params).out == "runs/again"
+    assert build_config(params).run.out == "runs/again"
 
 
 def test_on_off_flag_is_set_by_its_primary_name(tmp_path):
@@ -239,30 +240,33 @@ def test_resume_cannot_come_from_a_file(tmp_path):
 
 
 def test_a_simconfig_of_a_dataset_has_that_datasets_defaults():
-    """Per-dataset defaults are resolved in the config, not the CLI: SimConfig(dataset="att")
-    is what `ganleak simulate --dataset att` runs; explicit values win."""
-    att = SimConfig(dataset="att")
-    assert (att.victim_classes, att.adversary_classes) == (tuple(range(20)), tuple(range(20, 40)))
-    assert (att.target_class, att.rounds, att.local_steps, att.gen_tv) == (7, 1000, 1, 4.0)
-    assert (att.dp_gamma, att.dp_tau) == (0.002, 0.0005)
+    """Per-dataset defaults are resolved in the config, not the CLI:
+    SimConfig.from_options(dataset="att") is what `ganleak simulate --dataset att` runs;
+    explicit values win."""
+    att = SimConfig.from_options(dataset="att")
+    assert (att.data.victim_classes, att.data.adversary_classes) == \
+        (tuple(range(20)), tuple(range(20, 40)))
+    assert (att.data.target_class, att.run.rounds, att.exchange.local_steps,
+            att.attack.gen_tv) == (7, 1000, 1, 4.0)
+    assert (att.defence.dp_gamma, att.defence.dp_tau) == (0.002, 0.0005)
     from_cli = build_config(simulate_params("--dataset", "att"))
     assert {**from_cli.to_dict(), "data_dir": None} == att.to_dict()
-    mnist = SimConfig()
-    assert (mnist.target_class, mnist.rounds, mnist.local_steps, mnist.fakes_per_turn) == \
-        (3, 100, 10, 640)
-    assert (mnist.dp_gamma, mnist.dp_tau) == (0.01, 0.0001)
-    assert SimConfig(dataset="att", rounds=5, target_class=2).rounds == 5
-    assert SimConfig(dataset="att", dp_gamma=0.01).dp_gamma == 0.01
+    mnist = SimConfig.from_options()
+    assert (mnist.data.target_class, mnist.run.rounds, mnist.exchange.local_steps,
+            mnist.attack.fakes_per_turn) == (3, 100, 10, 640)
+    assert (mnist.defence.dp_gamma, mnist.defence.dp_tau) == (0.01, 0.0001)
+    assert SimConfig.from_options(dataset="att", rounds=5, target_class=2).run.rounds == 5
+    assert SimConfig.from_options(dataset="att", dp_gamma=0.01).defence.dp_gamma == 0.01
 
 
 def test_every_simconfig_field_is_a_simulate_option_with_the_fields_default():
-    """Each option is declared once: simulate's click default is SimConfig's field default, and
-    the command line with no flags builds exactly SimConfig()."""
+    """Each option is declared once: simulate's click default is its settings field's default,
+    and the command line with no flags builds exactly SimConfig.from_options()."""
     params = {p.name: p for p in main.commands["simulate"].params}
-    for name, field in SimConfig.__dataclass_fields__.items():
-        assert name in params, f"SimConfig.{name} has no simulate option"
+    for name, field in OPTION_FIELDS.items():
+        assert name in params, f"option field {name} has no simulate option"
         assert params[name].default == field.default, name
     with_env_cleared = {k: v for k, v in os.environ.items() if not k.startswith("GANLEAK_")}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "environ", with_env_cleared)
-        assert build_config(simulate_params()) == SimConfig()
+        assert build_config(simulate_params()) == SimConfig.from_options()

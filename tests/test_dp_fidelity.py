@@ -45,7 +45,7 @@ def test_a_zero_update_has_no_direction_to_keep():
 def test_on_the_real_face_cnn_mnists_scales_release_noise_and_atts_defaults_do_not(faces):
     """att's own default γ and τ (what `--dataset att` runs with) against MNIST's γ = 0.01,
     τ = 0.005, on the 64×64 face CNN's first one-batch changes (lr 0.2, θu 0.1, ε/c = 100)."""
-    att = SimConfig(dataset="att")
+    att = SimConfig.from_options(dataset="att").defence
     rows = probe_fidelity(to_model_range(faces.x_train), faces.y_train, faces.num_classes + 1,
                           [(0.01, 0.005), (att.dp_gamma, att.dp_tau)], lr=0.2, theta_u=0.1,
                           eps_per_param=100.0, steps=(0,), batches=4)

@@ -67,7 +67,7 @@ def test_protocols_are_registered_components():
                                     {"theta_d": 0.5}])
 def test_fedavg_rejects_partial_exchange(change):
     with pytest.raises(ValueError, match="^protocol:"):
-        SimConfig(protocol="fedavg", **change).validate()
+        SimConfig.from_options(protocol="fedavg", **change).validate()
 
 
 # --- one participant: FedAvg is plain local training --------------------------------------------
@@ -124,10 +124,11 @@ def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
     root = png_classes(tmp_path / "imgs")
-    cfg = SimConfig(dataset=f"folder:{root}", image_size=28, protocol="fedavg", rounds=2,
-                    eval_every=2, victim_classes=(0, 1), adversary_classes=(2, 3),
-                    target_class=0, local_steps=1, batch_size=4, gen_steps=1, gen_batch=8,
-                    fakes_per_turn=8, eval_samples=64, out=str(tmp_path / "run"))
+    cfg = SimConfig.from_options(
+        dataset=f"folder:{root}", image_size=28, protocol="fedavg", rounds=2, eval_every=2,
+        victim_classes=(0, 1), adversary_classes=(2, 3), target_class=0, local_steps=1,
+        batch_size=4, gen_steps=1, gen_batch=8, fakes_per_turn=8, eval_samples=64,
+        out=str(tmp_path / "run"))
     summary = simulate(cfg)
     assert summary["rounds"] == 2 and 0.0 <= summary["identity_match"] <= 1.0
     config = json.loads((tmp_path / "run" / "config.json").read_text())
@@ -201,7 +202,7 @@ def test_models_are_weighed_by_example_count_or_equally(equal, expected):
 ])
 def test_clients_per_round_is_checked(change, named):
     with pytest.raises(ValueError, match=named):
-        SimConfig(**change).validate()
+        SimConfig.from_options(**change).validate()
 
 
 @pytest.mark.slow
@@ -217,8 +218,9 @@ def test_sampled_fedavg_on_real_mnist_trains_k_clients_a_round(tmp_path, monkeyp
     real = fedavg.local_model
     monkeypatch.setattr(fedavg, "local_model",
                         lambda p, s, r: calls.append(p) or real(p, s, r))
-    cfg = SimConfig(protocol="fedavg", victims=4, clients_per_round=2, rounds=4, eval_every=4,
-                    attack="none", records_per_class=200, out=str(tmp_path / "run"))
+    cfg = SimConfig.from_options(protocol="fedavg", victims=4, clients_per_round=2, rounds=4,
+                                 eval_every=4, attack="none", records_per_class=200,
+                                 out=str(tmp_path / "run"))
     summary = simulate(cfg)
     assert len(calls) == 8 and len({id(p) for p in calls}) >= 3
     assert summary["victim_class_accuracy"] > 0.5

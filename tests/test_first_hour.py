@@ -15,8 +15,8 @@ from cli_runs import invoke
 from test_report import make_run
 
 import ganleak_cli.cli.commands.simulate as simulate_command
-from ganleak_cli.simulation.config import SimConfig
 from ganleak_cli.simulation.runner import evaluation_schedule
+from ganleak_cli.simulation.settings import EvaluationSettings
 
 
 def test_a_missing_data_folder_is_a_usage_error_before_anything_is_printed(tmp_path):
@@ -111,7 +111,7 @@ def test_a_budget_that_selects_a_defence_says_so(tmp_path, no_run):
     result = invoke(["simulate", "--dp-eps", "0.1", "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert "--defense shokri: selected by its settings given (--dp-eps 0.1)" in result.stderr
-    assert no_run["cfg"].defense == "shokri"
+    assert no_run["cfg"].defence.defense == "shokri"
 
 
 def test_done_in_counts_the_whole_command(tmp_path, no_run):
@@ -124,7 +124,7 @@ def test_choices_are_matched_in_any_case(tmp_path, no_run):
     result = invoke(["simulate", "--protocol", "FedAvg", "--attack", "NONE",
                      "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
-    assert (no_run["cfg"].protocol, no_run["cfg"].attack) == ("fedavg", "none")
+    assert (no_run["cfg"].protocol.protocol, no_run["cfg"].attack.attack) == ("fedavg", "none")
 
 
 @pytest.mark.parametrize("rounds, every, first, says", [
@@ -135,7 +135,7 @@ def test_choices_are_matched_in_any_case(tmp_path, no_run):
     (100, 10, 51, "evaluating at rounds 60, 70, …, 100"),
 ])
 def test_the_evaluation_schedule_is_said_as_it_will_happen(rounds, every, first, says):
-    assert evaluation_schedule(first, SimConfig(rounds=rounds, eval_every=every)) == says
+    assert evaluation_schedule(first, rounds, EvaluationSettings(eval_every=every)) == says
 
 
 def test_a_one_point_curve_has_one_whole_round_tick():

@@ -57,7 +57,7 @@ def test_class_defaults_and_cli_config(tmp_path):
                                     "target_class": 0}
     cfg = build_config({"dataset": name, "victim_classes": None, "adversary_classes": None,
                         "target_class": None})
-    assert cfg.dataset == name and cfg.adversary_classes == (2, 3)
+    assert cfg.data.dataset == name and cfg.data.adversary_classes == (2, 3)
 
 
 def usage_error(*args):

@@ -52,7 +52,7 @@ def test_off_is_the_plain_step_and_on_the_samples_spread_further_apart():
                                              "gen_diversity")])
 def test_bad_values_are_named(changes, named):
     with pytest.raises(ValueError, match=named):
-        SimConfig(**changes).validate()
+        SimConfig.from_options(**changes).validate()
 
 
 def test_a_negative_weight_on_the_command_line_is_a_usage_error(tmp_path):

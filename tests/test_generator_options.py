@@ -127,7 +127,7 @@ def test_jitter_changes_the_generator_and_zero_jitter_is_the_plain_step():
                                           ("gen_prior", -0.5)])
 def test_out_of_range_values_are_named(field, value):
     with pytest.raises(ValueError, match=field):
-        SimConfig(**{field: value}).validate()
+        SimConfig.from_options(**{field: value}).validate()
 
 
 class StubOracle:

@@ -75,8 +75,8 @@ def test_resume_of_a_missing_folder(tmp_path):
 
 def write_run(folder, **options) -> None:
     folder.mkdir()
-    cfg = SimConfig(out=str(folder), rounds=1, records_per_class=20, local_steps=1,
-                    attack="none", **options)
+    cfg = SimConfig.from_options(out=str(folder), rounds=1, records_per_class=20, local_steps=1,
+                                 attack="none", **options)
     (folder / "config.json").write_text(json.dumps({**cfg.to_dict(), "versions": {}}))
 
 

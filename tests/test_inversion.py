@@ -149,12 +149,10 @@ def test_bad_mia_option_is_a_usage_error(option, value, tmp_path):
     ("mia_process", "sharpen"),
 ])
 def test_config_validation_names_the_field(field, value):
-    import dataclasses
-
     from ganleak_cli.simulation.config import SimConfig
 
     with pytest.raises(ValueError, match=f"^{field}: "):
-        dataclasses.replace(SimConfig(attack="mia"), **{field: value}).validate()
+        SimConfig.from_options(attack="mia").with_options(**{field: value}).validate()
 
 
 def test_mia_options_come_from_the_environment():
@@ -163,7 +161,8 @@ def test_mia_options_come_from_the_environment():
     result = CliRunner().invoke(main, ["simulate", "--help"])
     assert "GANLEAK_MIA_ITERATIONS" in result.output
     cfg = build_config({"attack": "mia", "mia_iterations": 7, "mia_process": "blur"})
-    assert (cfg.attack, cfg.mia_iterations, cfg.mia_process) == ("mia", 7, "blur")
+    attack = cfg.attack
+    assert (attack.attack, attack.mia_iterations, attack.mia_process) == ("mia", 7, "blur")
 
 
 def test_mia_options_replay_from_config_json(tmp_path):
@@ -171,8 +170,9 @@ def test_mia_options_replay_from_config_json(tmp_path):
     from ganleak_cli.cli.commands.simulate_options import build_config
     from ganleak_cli.simulation.config import SimConfig
 
-    cfg = SimConfig(attack="mia", mia_iterations=50, mia_window=7, mia_min_improvement=0.0,
-                    mia_cost_threshold=0.2, mia_lr=0.4, mia_process="blur", mia_init_noise=0.0)
+    cfg = SimConfig.from_options(attack="mia", mia_iterations=50, mia_window=7,
+                                 mia_min_improvement=0.0, mia_cost_threshold=0.2, mia_lr=0.4,
+                                 mia_process="blur", mia_init_noise=0.0)
     path = tmp_path / "config.json"
     path.write_text(json.dumps({**cfg.to_dict(), "versions": {}, "oracle_seed": 1234}))
     ctx = main.commands["simulate"].make_context("simulate", ["--config", str(path)])

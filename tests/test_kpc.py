@@ -9,7 +9,7 @@ from ganleak_cli.simulation.config import SimConfig
 
 
 def kpc(**changes):
-    return SimConfig(defense="kpc", kpc_dim=16, **changes).make_defence(10)
+    return SimConfig.from_options(defense="kpc", kpc_dim=16, **changes).make_defence(10)
 
 
 def test_keys_are_unit_columns_drawn_from_the_seed():

@@ -75,9 +75,10 @@ def test_a_lazy_participant_checkpoints_and_restores_its_missing_copy():
 ])
 def test_the_world_keeps_local_copies_only_where_they_are_needed(monkeypatch, tmp_path, changes,
                                                                   victims_keep):
+    from ganleak_cli.protocol.rounds import PROTOCOLS
     from ganleak_cli.simulation.runner import _participants, _trainers, named_seeds
 
-    cfg = SimConfig(victims=3, records_per_class=20, **changes).validate(10)
+    cfg = SimConfig.from_options(victims=3, records_per_class=20, **changes).validate(10)
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(11)])
 
@@ -88,7 +89,9 @@ def test_the_world_keeps_local_copies_only_where_they_are_needed(monkeypatch, tm
 
     cfg, seeds = cfg.with_defense(), named_seeds(0, 3)
     defence, attack = cfg.make_defence(10), cfg.make_attack(10)
-    trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
-    people = _participants(cfg, defence, attack, Data, trainers, seeds)
+    trainers = _trainers(defence, model, cfg.exchange.lr, seeds["dpsgd"])
+    selective = PROTOCOLS.get(cfg.protocol.protocol).selective
+    people = _participants(cfg.data, cfg.exchange.rules(), selective, defence, attack, Data,
+                           trainers, seeds)
     assert [p.local_weights is not None for p in people[:-1]] == [victims_keep] * 3
     assert people[-1].local_weights is not None   # the adversary's (MI-FACE inverts it)

@@ -33,8 +33,9 @@ def test_a_schema_1_config_migrates_to_the_current_layout():
 
 def test_the_old_run_s_options_build_the_same_run_config(old_run):
     values = read_run_config(old_run)
-    cfg = SimConfig(**values).with_defense()
-    assert (cfg.defense, cfg.dp_eps_per_param, cfg.theta_u) == ("shokri", 100.0, 0.1)
+    cfg = SimConfig.from_options(**values).with_defense()
+    assert (cfg.defence.defense, cfg.defence.dp_eps_per_param, cfg.exchange.theta_u) == \
+        ("shokri", 100.0, 0.1)
     assert cfg.make_defence().upload_budget(1000)[1] == 100
 
 

@@ -39,10 +39,10 @@ def _tiny_run(root, cache, out, monkeypatch):
     from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(cache))
-    cfg = SimConfig(dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1,
-                    victim_classes=(0, 1), adversary_classes=(2, 3), target_class=0,
-                    local_steps=2, batch_size=4, gen_steps=1, gen_batch=8, fakes_per_turn=8,
-                    eval_samples=64, out=str(out))
+    cfg = SimConfig.from_options(
+        dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1, victim_classes=(0, 1),
+        adversary_classes=(2, 3), target_class=0, local_steps=2, batch_size=4, gen_steps=1,
+        gen_batch=8, fakes_per_turn=8, eval_samples=64, out=str(out))
     simulate(cfg)
     return (out / "metrics.jsonl").read_text(), (out / "samples" / "round_0002.npz").read_bytes()
 

@@ -76,10 +76,10 @@ def test_a_small_set_gets_five_members_the_first_under_the_old_name(tmp_path, mo
 def _tiny_run(root, out):
     from ganleak_cli.simulation.runner import simulate
 
-    simulate(SimConfig(dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1,
-                       victim_classes=(0, 1), adversary_classes=(2, 3), target_class=0,
-                       local_steps=2, batch_size=4, gen_steps=1, gen_batch=8, fakes_per_turn=8,
-                       eval_samples=64, out=str(out)))
+    simulate(SimConfig.from_options(
+        dataset=f"folder:{root}", image_size=28, rounds=2, eval_every=1, victim_classes=(0, 1),
+        adversary_classes=(2, 3), target_class=0, local_steps=2, batch_size=4, gen_steps=1,
+        gen_batch=8, fakes_per_turn=8, eval_samples=64, out=str(out)))
     return out
 
 

@@ -102,5 +102,5 @@ def test_target_alone_needs_another_victim_and_class(change):
     from ganleak_cli.simulation.config import SimConfig
 
     with pytest.raises(ValueError, match="target-alone"):
-        SimConfig(**{"partition": "target-alone", "victims": 3, "target_class": 3,
-                     **change}).validate()
+        SimConfig.from_options(**{"partition": "target-alone", "victims": 3, "target_class": 3,
+                                  **change}).validate()

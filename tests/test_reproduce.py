@@ -65,12 +65,12 @@ def test_shipped_presets_load_and_check_as_simulate_options(profile, tmp_path):
     assert all(r.state == "new" for r in runs)
     by_name = {r.name: r.config for r in runs}
     dp = "mnist_dp--eps_c_{}" + ("--s0" if profile == "quick" else "")  # quick: 3 seeds
-    assert by_name[dp.format("0_01")].dp_eps_per_param == 0.01
-    assert by_name["att_many--fedavg"].adversary_classes == ()
+    assert by_name[dp.format("0_01")].defence.dp_eps_per_param == 0.01
+    assert by_name["att_many--fedavg"].data.adversary_classes == ()
     if profile == "tiny":  # the profile's scale wins over a preset's own rounds
-        assert all(cfg.rounds == 2 for cfg in by_name.values())
+        assert all(cfg.run.rounds == 2 for cfg in by_name.values())
     else:
-        assert by_name[dp.format("100")].rounds >= 180
+        assert by_name[dp.format("100")].run.rounds >= 180
 
 
 def test_the_paper_claims_are_all_covered():

@@ -22,7 +22,7 @@ from ganleak_cli.cli.sweep import executors
 from ganleak_cli.cli.sweep.plan import command_args, plan_runs
 from ganleak_cli.cli.sweep.results import columns, result_row, write_results
 from ganleak_cli.cli.sweep.spec import build_spec, expand
-from ganleak_cli.runfolder.names import format_name, named_config
+from ganleak_cli.runfolder.names import format_name, named_out
 from ganleak_cli.simulation.config import SimConfig
 
 TINY = """\
@@ -113,7 +113,7 @@ def test_default_names_template_names_and_folders(tmp_path):
     runs = plan_runs(configs, str(tmp_path / "sw"), None)
     assert [r.name for r in runs] == FOLDERS + ["broken"]
     assert runs[0].folder == tmp_path / "sw" / FOLDERS[0]
-    assert runs[0].config.out == str(runs[0].folder) and runs[0].config.seed == 1
+    assert runs[0].config.run.out == str(runs[0].folder) and runs[0].config.run.seed == 1
     named = plan_runs(configs[:4], "sw", "tu{theta_u}_s{seed}_r{rounds}")
     assert [r.name for r in named] == ["tu1.0_s1_r4", "tu0.5_s1_r4", "tu1.0_s2_r4",
                                        "tu0.5_s2_r4"]
@@ -125,9 +125,9 @@ def test_format_name_fields_and_safety():
     assert format_name("eps{dp_eps_per_param}_tu{theta_u}_s{seed}", fields) == \
         "epsNone_tu0.1_s2"
     assert format_name("v{victim_classes}_{theta_u:g}", fields) == "v0+1_0.1"
-    cfg = named_config(SimConfig(out="runs/x", seed=2, theta_u=0.5), "tu{theta_u}_s{seed}")
-    assert cfg.out == str(Path("runs/x/tu0.5_s2"))
-    assert named_config(cfg, None) is cfg
+    options = SimConfig.from_options(out="runs/x", seed=2, theta_u=0.5).to_dict()
+    assert named_out("runs/x", options, "tu{theta_u}_s{seed}") == str(Path("runs/x/tu0.5_s2"))
+    assert named_out("runs/x", options, None) == "runs/x"
     for bad, said in [("{sed}", "did you mean {seed}"), ("{}", "not an option name"),
                       ("a/{seed}", "'/'"), ("..", "not a folder name"), ("a b", "' '"),
                       ("{seed:q}", "cannot format")]:

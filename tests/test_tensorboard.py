@@ -109,7 +109,7 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
 
     run = tmp_path / "run"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps(SimConfig(out=str(run)).to_dict()))
+    (run / "config.json").write_text(json.dumps(SimConfig.from_options(out=str(run)).to_dict()))
     seen = {}
 
     def fake_run(cfg, resume, quiet=False):
@@ -120,4 +120,4 @@ def test_resume_may_switch_tensorboard_on(tmp_path, monkeypatch, flag):
     args = ["simulate", "--resume", str(run)] + (["--tensorboard"] if flag else [])
     result = CliRunner().invoke(cli.main, args, env={"GANLEAK_TENSORBOARD": None})
     assert result.exit_code == 0, result.output
-    assert seen["resume"] and seen["cfg"].tensorboard is flag
+    assert seen["resume"] and seen["cfg"].run.tensorboard is flag

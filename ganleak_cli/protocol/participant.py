@@ -17,7 +17,8 @@ from ganleak_cli.protocol.trainer import LocalTrainer
 @dataclass(frozen=True)
 class ExchangeRules:
     """How a participant talks to the server (Shokri & Shmatikov's θd, θu, selection, τ, γ).
-    The local steps and batch have no default here: SimConfig holds the only one."""
+    The local steps and batch have no default here: the run's exchange settings hold the only
+    one."""
 
     local_steps: int
     batch_size: int

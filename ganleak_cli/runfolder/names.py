@@ -1,13 +1,12 @@
 """Run-folder names from the options: ``--name 'eps{dp_eps_per_param}_s{seed}'``.
 
-A template is a ``str.format`` string whose fields are SimConfig fields; the formatted name
+A template is a ``str.format`` string whose fields are option names; the formatted name
 must be one safe path component (letters, digits and ``._,=+@%-``), so that a shell loop or a
 sweep can build ``<--out>/<name>`` without quoting surprises. No heavy imports here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 import string
@@ -21,7 +20,7 @@ MAX_NAME_BYTES = 255
 
 
 def field_value(value):
-    """A SimConfig value as a name shows it (class lists as ``0+1+2``, the empty one as
+    """An option's value as a name shows it (class lists as ``0+1+2``, the empty one as
     ``none``; others unchanged)."""
     if isinstance(value, (tuple, list)):
         return "+".join(str(v) for v in value) or "none"
@@ -74,13 +73,15 @@ def safe_component(text: str) -> str:
     return "_" if cleaned in ("", ".", "..") else cleaned
 
 
-def named_config(cfg, template: str | None, param_hint: str = "'--name'"):
-    """``cfg`` with ``out`` = ``<cfg.out>/<formatted template>`` (unchanged without a
-    template); a bad template is a usage error (exit 2) naming ``--name``."""
+def named_out(out: str | None, options: dict, template: str | None,
+               param_hint: str = "'--name'") -> str | None:
+    """``<out>/<template formatted with options>`` (``out`` unchanged without a template);
+    ``options`` are the run's options by name. A bad template is a usage error (exit 2)
+    naming ``--name``."""
     if not template:
-        return cfg
+        return out
     try:
-        name = format_name(template, cfg.to_dict())
+        name = format_name(template, options)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=param_hint) from None
-    return dataclasses.replace(cfg, out=str(Path(cfg.out) / name))
+    return str(Path(out) / name)

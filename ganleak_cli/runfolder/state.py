@@ -38,7 +38,7 @@ def world_state(world, round_no: int, metrics_lines: int, wall_seconds: float) -
     """Everything needed to continue ``world`` after ``round_no``."""
     return {"format": STATE_FORMAT, "round": round_no, "metrics_lines": metrics_lines,
             "wall_seconds": wall_seconds, "config": json.loads(comparable_config(
-                world.config.to_dict())),
+                world.options)),
             "server": world.server.state_dict(),
             "order_rng": world.order_rng.bit_generator.state,
             "trainers": {f"t{i}": t.state_dict() for i, t in enumerate(_trainers(world))},
@@ -50,7 +50,7 @@ def restore_world(world, state: dict) -> None:
     if state.get("format") != STATE_FORMAT:
         raise CheckpointError(f"checkpoint: format {state.get('format')!r} is not "
                               f"{STATE_FORMAT}; start the run again")
-    if json.dumps(state["config"], sort_keys=True) != comparable_config(world.config.to_dict()):
+    if json.dumps(state["config"], sort_keys=True) != comparable_config(world.options):
         raise CheckpointError("checkpoint: it was written by a run with other options")
     world.server.load_state_dict(state["server"])
     world.order_rng.bit_generator.state = state["order_rng"]

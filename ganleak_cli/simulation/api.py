@@ -6,9 +6,9 @@
     run.samples(20)            # the generated samples of round 20, N×H×W×C uint8
 
 ``simulate`` takes the options of ``ganleak simulate`` as keyword arguments (their names with
-underscores) or a ready ``SimConfig``, and writes the same run folder the command line does;
-``Run`` reads any run folder, whoever wrote it. The command line is a layer over the same
-``run.simulate``.
+underscores) or a ready ``SimConfig`` (``SimConfig.from_options`` makes one of the same
+options), and writes the same run folder the command line does; ``Run`` reads any run folder,
+whoever wrote it. The command line is a layer over the same ``run.simulate``.
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ class Run:
 
 def configure(settings: SimConfig | None = None, **options) -> SimConfig:
     """A validated SimConfig from ``settings`` or the options (ValueError naming the option)."""
-    cfg = settings if settings is not None else SimConfig(**options)
+    cfg = settings if settings is not None else SimConfig.from_options(**options)
     cfg = cfg.with_defense()
-    return cfg.validate(dataset_num_classes(cfg.dataset)).with_out()
+    return cfg.validate(dataset_num_classes(cfg.data.dataset)).with_out()
 
 
 def simulate(settings: SimConfig | None = None, *, reporter=None, **options) -> Run:
@@ -84,8 +84,8 @@ def simulate(settings: SimConfig | None = None, *, reporter=None, **options) -> 
     from ganleak_cli.simulation.runner import simulate as run_simulation
 
     cfg = configure(settings, **options)
-    out = Path(cfg.out)
+    out = Path(cfg.run.out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"out: {out} is not empty")
     run_simulation(cfg, reporter)
-    return Run(cfg.out)
+    return Run(out)

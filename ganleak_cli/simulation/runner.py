@@ -31,13 +31,15 @@ from ganleak_cli.runfolder.checkpoint import CHECKPOINT_NAME, load_checkpoint, s
 from ganleak_cli.runfolder.state import restore_world, world_state
 from ganleak_cli.runfolder.tboard import TensorBoardLog
 from ganleak_cli.simulation.config import CONFIG_SCHEMA, SimConfig
+from ganleak_cli.simulation.settings import DataSettings, EvaluationSettings, RunSettings
 
 
 @dataclass
 class World:
     """Everything a run's round loop touches."""
 
-    config: SimConfig
+    options: dict                      # the run's options as config.json records them
+    data_settings: DataSettings        # its classes and target, which scoring reads
     dataset: object
     trainer: LocalTrainer
     server: ParameterServer
@@ -63,12 +65,6 @@ class World:
                 if self.defence.applies_to(adversary=i == len(self.participants) - 1)]
 
 
-def _rules(cfg: SimConfig) -> ExchangeRules:
-    return ExchangeRules(theta_d=cfg.theta_d, theta_u=cfg.theta_u, selection=cfg.selection,
-                         tau=cfg.tau, gamma=cfg.gamma, local_steps=cfg.local_steps,
-                         batch_size=cfg.batch_size)
-
-
 def _seed_int(seq: np.random.SeedSequence) -> int:
     return int(seq.generate_state(1)[0])
 
@@ -89,18 +85,20 @@ def _trainers(defence, model, lr: float, seed) -> tuple[LocalTrainer, LocalTrain
     return (private or plain), plain
 
 
-def _participants(cfg: SimConfig, defence, attack, data, trainers, seeds) -> list:
-    """Victims 0..N−1 and, last, the insider the attack plays."""
-    part = split_records(data.y_train, cfg.victim_classes, cfg.adversary_classes, cfg.victims,
-                         np.random.default_rng(seeds["partition"]), cfg.records_per_class,
-                         mode=cfg.partition, target=cfg.target_class)
+def _participants(split: DataSettings, rules: ExchangeRules, selective: bool, defence, attack,
+                  data, trainers, seeds) -> list:
+    """Victims 0..N−1 and, last, the insider the attack plays: ``split`` shares the records of
+    ``data`` out, ``rules`` are the exchange rules and ``selective`` whether the protocol
+    exchanges selected fractions of the parameters."""
+    part = split_records(data.y_train, split.victim_classes, split.adversary_classes,
+                         split.victims, np.random.default_rng(seeds["partition"]),
+                         split.records_per_class, mode=split.partition, target=split.target_class)
     if min(len(share) for share in part.victims) < 1:
         held = sum(len(share) for share in part.victims)
-        raise ConfigError(f"victims: {cfg.victims} victims cannot share {held} records")
-    weights, rules = trainers[1].flat.get(), _rules(cfg)
-    selective = PROTOCOLS.get(cfg.protocol).selective
+        raise ConfigError(f"victims: {split.victims} victims cannot share {held} records")
+    weights = trainers[1].flat.get()
 
-    def role(private: bool, keep_local: bool = cfg.theta_d < 1 and selective) -> dict:
+    def role(private: bool, keep_local: bool = rules.theta_d < 1 and selective) -> dict:
         return {"trainer": trainers[0] if private else trainers[1],
                 "uploader": defence.uploader(rules, weights.size, private), "ledger": Ledger(),
                 "keep_local": keep_local}
@@ -134,10 +132,10 @@ class Silent:
 
 
 def build_world(cfg: SimConfig, note=Silent().note) -> World:
-    """Load data, seed everything from ``cfg.seed``, build the model, server and participants
+    """Load data, seed everything from the run's seed, build the model, server and participants
     (``note`` hears each slow step as it starts)."""
-    note(f"loading {cfg.dataset}")
-    data = load_dataset(cfg.dataset, cfg.data_dir, cfg.image_size, cfg.color)
+    note(f"loading {cfg.data.dataset}")
+    data = load_dataset(cfg.data.dataset, cfg.data.data_dir, cfg.data.image_size, cfg.data.color)
     cfg = cfg.with_defense().validate(data.num_classes)
     defence, attack = cfg.make_defence(data.num_classes), cfg.make_attack(data.num_classes)
     oracle = None   # first: training it (a cache miss) reseeds the global RNGs
@@ -146,21 +144,25 @@ def build_world(cfg: SimConfig, note=Silent().note) -> World:
         note("oracle: from the cache" if cached else
              "oracle: training it on the held-out split (once; cached for later runs)")
         oracle = Oracle.for_data(data.name, data.x_test, data.y_test, data.num_classes)
-    set_determinism(cfg.deterministic)
-    keras.utils.set_random_seed(cfg.seed)
-    seeds = named_seeds(cfg.seed, cfg.victims)
+    set_determinism(cfg.run.deterministic)
+    keras.utils.set_random_seed(cfg.run.seed)
+    seeds = named_seeds(cfg.run.seed, cfg.data.victims)
     model = defence.build_model(data.image_shape, data.num_classes + 1,
                                 _seed_int(seeds["defence"]))
-    trainers = _trainers(defence, model, cfg.lr, seeds["dpsgd"])
+    trainers = _trainers(defence, model, cfg.exchange.lr, seeds["dpsgd"])
     weights = trainers[1].flat.get()
-    participants = _participants(cfg, defence, attack, data, trainers, seeds)
+    rules = cfg.exchange.rules()
+    selective = PROTOCOLS.get(cfg.protocol.protocol).selective
+    participants = _participants(cfg.data, rules, selective, defence, attack, data, trainers,
+                                 seeds)
     participants[-1].view = defence.insider_view(model) or participants[-1].view
     fixed_noise = np.random.default_rng(seeds["fixed_noise"]).standard_normal(
-        (cfg.eval_samples, LATENT_DIM)).astype(np.float32)
+        (cfg.evaluation.eval_samples, LATENT_DIM)).astype(np.float32)
     truth = GroundTruth.of(data, [(p.images, p.labels) for p in participants[:-1]],
-                           cfg.target_class)
-    return World(config=cfg, dataset=data, trainer=trainers[1], server=ParameterServer(weights),
-                 participants=participants, rules=_rules(cfg),
+                           cfg.data.target_class)
+    return World(options=cfg.to_dict(), data_settings=cfg.data, dataset=data,
+                 trainer=trainers[1], server=ParameterServer(weights),
+                 participants=participants, rules=rules,
                  order_rng=np.random.default_rng(seeds["order"]), fixed_noise=fixed_noise,
                  oracle=oracle, truth=truth,
                  attack=attack.reconstruction(trainers[1].model, trainers[1].flat,
@@ -177,11 +179,11 @@ def play_round(world: World) -> None:
 
 def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
     """Score the shared model and the generator; write grid and samples; return the record."""
-    cfg, data = world.config, world.dataset
+    split, data = world.data_settings, world.dataset
     world.trainer.flat.set(world.server.weights)
     record = {"round": round_no}
     record.update(model_accuracy(world.trainer.model, data.x_test, data.y_test,
-                                 cfg.victim_classes))
+                                 split.victim_classes))
     record["participant_loss"] = {p.name: p.last_loss for p in world.participants}
     record.update(privacy_figures(world))
     if world.attack is None:
@@ -189,7 +191,7 @@ def evaluate(world: World, round_no: int, folder: RunFolder) -> dict:
     reconstruction = world.attack.reconstruct(world.adversary)
     figures, nearest = score_reconstruction(reconstruction, world.truth, world.oracle)
     record.update(figures)
-    folder.write_samples(round_no, reconstruction.samples, cfg.target_class)
+    folder.write_samples(round_no, reconstruction.samples, split.target_class)
     folder.write_compare(round_no, reconstruction.samples, world.truth.private[nearest])
     return record
 
@@ -205,13 +207,14 @@ def privacy_figures(world: World) -> dict:
     return world.defence.epsilon_figures([p.ledger for p in private], turn, n_params)
 
 
-def run_config(cfg: SimConfig) -> dict:
-    """What config.json records: every option, the seed, library versions and the device."""
+def run_config(options: dict) -> dict:
+    """What config.json records: every option (``options``, in their order), the schema,
+    library versions, the device and the oracle's seed."""
     import tensorflow as tf
 
     versions = {"ganleak": __version__, "tensorflow": tf.__version__,
                 "keras": keras.__version__, "numpy": np.__version__, "device": run_device()}
-    return {**cfg.to_dict(), "config_schema": CONFIG_SCHEMA, "versions": versions,
+    return {**options, "config_schema": CONFIG_SCHEMA, "versions": versions,
             "oracle_seed": ORACLE_SEED}
 
 
@@ -220,7 +223,7 @@ def _start(world: World, folder: RunFolder, resume: bool) -> tuple[int, float]:
     there is one, else a fresh run folder."""
     state = load_checkpoint(folder.root) if resume else None
     if state is None:
-        folder.create(run_config(world.config))
+        folder.create(run_config(world.options))
         write_calibration(world, folder)
         return 1, 0.0
     restore_world(world, state)
@@ -233,69 +236,73 @@ def write_calibration(world: World, folder: RunFolder) -> None:
     with identity figures; see ``metrics.calibration``)."""
     if world.oracle is None:
         return
-    rows = calibration_for(world.dataset, world.oracle, world.config.target_class)
+    rows = calibration_for(world.dataset, world.oracle, world.data_settings.target_class)
     if rows is not None:
         folder.write_json(CALIBRATION, rows)
 
 
-def evaluation_rounds(first: int, cfg: SimConfig) -> list[int]:
-    """The rounds from ``first`` on that are evaluated: multiples of eval_every and the last."""
-    rounds = list(range(first, cfg.rounds + 1))
-    return [r for r in rounds if r % cfg.eval_every == 0 or r == cfg.rounds]
+def evaluation_rounds(first: int, rounds: int, evaluation: EvaluationSettings) -> list[int]:
+    """The rounds from ``first`` on of a ``rounds``-round run that are evaluated: multiples of
+    eval_every and the last."""
+    return [r for r in range(first, rounds + 1) if evaluation.due(r, rounds)]
 
 
-def evaluation_schedule(first: int, cfg: SimConfig) -> str:
+def evaluation_schedule(first: int, rounds: int, evaluation: EvaluationSettings) -> str:
     """'evaluating at round 3' or 'evaluating at rounds 10, 20, …, 100', as it will happen."""
-    rounds = evaluation_rounds(first, cfg)
-    if len(rounds) == 1:
-        return f"evaluating at round {rounds[0]}"
-    if len(rounds) <= 4:
-        return f"evaluating at rounds {', '.join(map(str, rounds))}"
-    tail = rounds[-2:] if rounds[-1] % cfg.eval_every else rounds[-1:]
-    return f"evaluating at rounds {rounds[0]}, {rounds[1]}, …, {', '.join(map(str, tail))}"
+    due = evaluation_rounds(first, rounds, evaluation)
+    if len(due) == 1:
+        return f"evaluating at round {due[0]}"
+    if len(due) <= 4:
+        return f"evaluating at rounds {', '.join(map(str, due))}"
+    tail = due[-2:] if due[-1] % evaluation.eval_every else due[-1:]
+    return f"evaluating at rounds {due[0]}, {due[1]}, …, {', '.join(map(str, tail))}"
 
 
-def _checkpoint_due(cfg: SimConfig, round_no: int) -> bool:
-    every = cfg.checkpoint_every or cfg.eval_every
-    return round_no % every == 0 and round_no < cfg.rounds
+def _checkpoint_due(run: RunSettings, evaluation: EvaluationSettings, round_no: int) -> bool:
+    every = run.checkpoint_every or evaluation.eval_every
+    return round_no % every == 0 and round_no < run.rounds
 
 
-def _summary(cfg: SimConfig, folder: RunFolder, seconds: float) -> dict:
+def _summary(head: dict, folder: RunFolder, seconds: float) -> dict:
+    """summary.json: ``head`` (what ran), the last evaluation's figures, the seconds spent."""
     lines = folder.read_metrics()
     record = json.loads(lines[-1]) if lines else {}
     record.pop("round", None)
-    return {"rounds": cfg.rounds, "seed": cfg.seed, "attack": cfg.attack,
-            "target_class": cfg.target_class, **record, "wall_seconds": round(seconds, 2)}
+    return {**head, **record, "wall_seconds": round(seconds, 2)}
 
 
 def simulate(cfg: SimConfig, reporter=None, resume: bool = False) -> dict:
-    """Run the whole simulation into ``cfg.out`` (a fresh folder under runs/ when None; with
-    ``resume``, continue it from its last checkpoint); return (and write) the summary.
+    """Run the whole simulation into the run's ``out`` (a fresh folder under runs/ when None;
+    with ``resume``, continue it from its last checkpoint); return (and write) the summary.
     ``reporter`` (``note``, ``round_done``, ``evaluation``; default Silent) hears the run."""
     reporter = reporter or Silent()
-    world = build_world(cfg.with_out(), reporter.note)
-    cfg, folder = world.config, RunFolder(world.config.out)
+    cfg = cfg.with_out()
+    world = build_world(cfg, reporter.note)
+    run, evaluation, rounds = cfg.run, cfg.evaluation, cfg.run.rounds
+    folder = RunFolder(run.out)
     first, spent = _start(world, folder, resume)
-    reporter.note(f"rounds {first}-{cfg.rounds}, {evaluation_schedule(first, cfg)}")
-    tensorboard = TensorBoardLog(folder) if cfg.tensorboard else None
+    reporter.note(f"rounds {first}-{rounds}, {evaluation_schedule(first, rounds, evaluation)}")
+    tensorboard = TensorBoardLog(folder) if run.tensorboard else None
     start = time.monotonic() - spent
-    for round_no in range(first, cfg.rounds + 1):
+    for round_no in range(first, rounds + 1):
         play_round(world)
-        if round_no % cfg.eval_every == 0 or round_no == cfg.rounds:
+        if evaluation.due(round_no, rounds):
             record = evaluate(world, round_no, folder)
             folder.append_metrics(record)
             if tensorboard:
                 tensorboard.write(record)
             reporter.evaluation(record, time.monotonic() - start)
-        reporter.round_done(round_no, cfg.rounds)
-        stop = round_no < cfg.rounds and reporter.stop_requested()
-        if _checkpoint_due(cfg, round_no) or stop:
+        reporter.round_done(round_no, rounds)
+        stop = round_no < rounds and reporter.stop_requested()
+        if _checkpoint_due(run, evaluation, round_no) or stop:
             save_checkpoint(folder.root, world_state(world, round_no, len(folder.read_metrics()),
                                                      time.monotonic() - start))
         if stop:
-            raise RunInterrupted(round_no, cfg.out)
+            raise RunInterrupted(round_no, run.out)
     folder.write_strip()
-    summary = _summary(cfg, folder, time.monotonic() - start)
+    head = {"rounds": rounds, "seed": run.seed, "attack": cfg.attack.attack,
+            "target_class": cfg.data.target_class}
+    summary = _summary(head, folder, time.monotonic() - start)
     if tensorboard:
         tensorboard.close()
     folder.finish(summary)

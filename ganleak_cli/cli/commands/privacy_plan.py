@@ -6,13 +6,15 @@ from __future__ import annotations
 from ganleak_cli.core.errors import ConfigError
 from ganleak_cli.data.registry import registered_datasets, registry_entry
 from ganleak_cli.simulation.config import SimConfig
+from ganleak_cli.simulation.settings import DataSettings
 
 
-def smallest_share(cfg: SimConfig, label_counts: list[int]) -> int:
+def smallest_share(data: DataSettings, label_counts: list[int]) -> int:
     """Records of the smallest victim share (the largest sampling rate for DP-SGD)."""
-    cap = cfg.records_per_class
-    held = sum(min(label_counts[c], cap) if cap else label_counts[c] for c in cfg.victim_classes)
-    return held // cfg.victims
+    cap = data.records_per_class
+    held = sum(min(label_counts[c], cap) if cap else label_counts[c]
+               for c in data.victim_classes)
+    return held // data.victims
 
 
 def model_size(image_shape, n_outputs: int) -> int:
@@ -28,18 +30,19 @@ def privacy_plan(cfg: SimConfig) -> dict:
     Every private participant takes one turn per round (round-robin and random order; in
     async order that is the expected number).
     """
-    if cfg.dataset not in registered_datasets():
+    data, rounds = cfg.data, cfg.run.rounds
+    if data.dataset not in registered_datasets():
         raise ConfigError(f"dataset: `ganleak privacy` needs a registered dataset "
-                          f"({', '.join(registered_datasets())}), got {cfg.dataset!r}")
-    entry = registry_entry(cfg.dataset)
-    side = cfg.image_size or entry["image_shape"][0]
-    colour = entry["image_shape"][2] == 3 and cfg.color == "rgb"  # cifar10 loads grey by default
+                          f"({', '.join(registered_datasets())}), got {data.dataset!r}")
+    entry = registry_entry(data.dataset)
+    side = data.image_size or entry["image_shape"][0]
+    colour = entry["image_shape"][2] == 3 and data.color == "rgb"  # cifar10 loads grey by default
     n_params = model_size((side, side, 3 if colour else 1), entry["num_classes"] + 1)
-    records = smallest_share(cfg, entry["train_label_counts"])
+    records = smallest_share(data, entry["train_label_counts"])
     defence = cfg.make_defence()
-    whole = defence.turn_ledger(n_params, records, turns=cfg.rounds)
+    whole = defence.turn_ledger(n_params, records, turns=rounds)
     one = defence.turn_ledger(n_params, records, turns=1)
     figures = defence.epsilon_figures([whole] if whole else [], one, n_params)
-    return {"defense": cfg.defense, "parameters": n_params, "rounds": cfg.rounds,
-            "turns_per_participant": cfg.rounds, "records_per_victim": records,
-            "theta_u": cfg.theta_u, **figures}
+    return {"defense": cfg.defence.defense, "parameters": n_params, "rounds": rounds,
+            "turns_per_participant": rounds, "records_per_victim": records,
+            "theta_u": cfg.exchange.theta_u, **figures}

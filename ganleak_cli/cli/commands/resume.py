@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 from click.core import ParameterSource
 
 from ganleak_cli.runfolder.artifacts import CONFIG, RunFolder
-from ganleak_cli.simulation.config import SimConfig, migrate_config
+from ganleak_cli.simulation.config import OPTION_FIELDS, SimConfig, migrate_config
 
 # Options that may be given together with --resume (they do not change the experiment).
 RESUME_COMPATIBLE = ("resume", "data_dir", "as_json", "config", "tensorboard")
@@ -24,7 +23,7 @@ def _explicit(ctx: click.Context) -> list[str]:
 
 
 def read_run_config(run_dir: Path) -> dict:
-    """The SimConfig fields recorded in ``run_dir/config.json`` (usage error when absent)."""
+    """The options recorded in ``run_dir/config.json`` (usage error when absent)."""
     path = RunFolder(run_dir).path(CONFIG)
     try:
         recorded = json.loads(path.read_text())
@@ -38,8 +37,7 @@ def read_run_config(run_dir: Path) -> dict:
         recorded = migrate_config(recorded)
     except ValueError as exc:
         raise click.BadParameter(f"{path}: {exc}", param_hint="'--resume'") from None
-    fields = {f for f in SimConfig.__dataclass_fields__}
-    values = {k: v for k, v in recorded.items() if k in fields}
+    values = {k: v for k, v in recorded.items() if k in OPTION_FIELDS}
     for name in CLASS_FIELDS:
         if name in values and values[name] is not None:
             if not (isinstance(values[name], list)
@@ -66,7 +64,7 @@ def _checked(ctx: click.Context, values: dict, path: Path) -> dict:
     """Each recorded value passed through its option's own type (range, choice, dataset name):
     a damaged config.json is named, key and all, rather than failing later."""
     options = {p.name: p for p in ctx.command.params}
-    defaults = {f.name: f.default for f in dataclasses.fields(SimConfig)}
+    defaults = {name: field.default for name, field in OPTION_FIELDS.items()}
     checked = dict(values)
     for name, value in values.items():
         option = options.get(name)
@@ -101,6 +99,6 @@ def resume_config(ctx: click.Context, run_dir: str) -> SimConfig:
     if ctx.params.get("tensorboard"):  # may be switched on for the rest of a run
         values["tensorboard"] = True
     try:
-        return SimConfig(**values)
+        return SimConfig.from_options(**values)
     except (TypeError, ValueError) as exc:
         raise click.BadParameter(f"{run_dir}/config.json: {exc}", param_hint="'--resume'") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -21,8 +20,9 @@ from ganleak_cli.cli.commands.simulate_options import (
 from ganleak_cli.core.errors import ConfigError, GanleakError, RunInterrupted
 from ganleak_cli.core.stdio import import_tensorflow_quietly, stdout_to_stderr
 from ganleak_cli.runfolder.artifacts import RunFolder
-from ganleak_cli.runfolder.names import named_config
+from ganleak_cli.runfolder.names import named_out
 from ganleak_cli.simulation.config import SimConfig
+from ganleak_cli.simulation.settings import DataSettings
 
 
 def finished_summary(run_dir: str) -> dict | None:
@@ -47,59 +47,63 @@ def simulate(ctx, **params):
     started = time.monotonic()
     if params["resume"]:
         cfg = build_config(resume_config(ctx, params["resume"]).to_dict())
-        summary = finished_summary(cfg.out)
+        summary = finished_summary(cfg.run.out)
         if summary is not None:
-            click.echo(f"{cfg.out} already finished; nothing to resume", err=True)
-            report(summary, cfg, params["as_json"], started)
+            click.echo(f"{cfg.run.out} already finished; nothing to resume", err=True)
+            report(summary, cfg.run.out, params["as_json"], started)
             return
     else:
         cfg = fresh_or_named(build_config(params), params["name"])
-        check_data_dir(ctx, cfg)
-        prepare_out(cfg.out, params["overwrite"])
-        click.echo(f"run folder: {cfg.out}", err=True)
-        if cfg.defense != params["defense"]:
-            click.echo(f"--defense {cfg.defense}: selected by its settings given "
-                       f"({selected_by(ctx, cfg)})", err=True)
+        check_data_dir(ctx, cfg.data)
+        prepare_out(cfg.run.out, params["overwrite"])
+        click.echo(f"run folder: {cfg.run.out}", err=True)
+        defense = cfg.defence.defense
+        if defense != params["defense"]:
+            click.echo(f"--defense {defense}: selected by its settings given "
+                       f"({selected_by(ctx, defense)})", err=True)
     with stdout_to_stderr():  # stdout carries only the --json summary
         summary = run_checked(cfg, bool(params["resume"]), params["quiet"])
-    report(summary, cfg, params["as_json"], started)
+    report(summary, cfg.run.out, params["as_json"], started)
 
 
-def check_data_dir(ctx: click.Context, cfg: SimConfig) -> None:
+def check_data_dir(ctx: click.Context, data: DataSettings) -> None:
     """A --data-dir (or GANLEAK_DATA_DIR) that is not a folder is a usage error before anything
     is printed or written, with where the data can come from instead."""
-    if cfg.data_dir is None or Path(cfg.data_dir).expanduser().is_dir():
+    if data.data_dir is None or Path(data.data_dir).expanduser().is_dir():
         return
     given = ("GANLEAK_DATA_DIR" if ctx.get_parameter_source("data_dir")
              is click.core.ParameterSource.ENVIRONMENT else "--data-dir")
     raise click.BadParameter(
-        f"{cfg.data_dir} is not a folder ({given}); point it at the folder holding the "
-        f"{cfg.dataset} files, or fetch them with: ganleak datasets fetch {cfg.dataset}",
+        f"{data.data_dir} is not a folder ({given}); point it at the folder holding the "
+        f"{data.dataset} files, or fetch them with: ganleak datasets fetch {data.dataset}",
         param_hint="'--data-dir'")
 
 
 def fresh_or_named(cfg: SimConfig, name: str | None) -> SimConfig:
     """``--out`` as given (under it ``--name``'s folder); without ``--out``, ``runs/<name>`` or
     a fresh ``runs/<date>-<time>-<dataset>-<attack>``."""
-    if cfg.out is None and name:
-        return named_config(dataclasses.replace(cfg, out="runs"), name)
-    return named_config(cfg, name).with_out()
+    if cfg.run.out is None and name:
+        cfg = cfg.with_options(out="runs")
+    if name:
+        cfg = cfg.with_options(out=named_out(cfg.run.out, cfg.to_dict(), name))
+    return cfg.with_out()
 
 
-def selected_by(ctx: click.Context, cfg: SimConfig) -> str:
-    """The options given that belong to the defence they selected, e.g. ``--dp-eps 0.1``."""
+def selected_by(ctx: click.Context, defense: str) -> str:
+    """The options given that belong to ``defense``, which they selected, e.g.
+    ``--dp-eps 0.1``."""
     from ganleak_cli.defences import DEFENCES
 
     names = [field.name for component, field in DEFENCES.settings_fields()
-             if component.name == cfg.defense and ctx.params.get(field.name) is not None
+             if component.name == defense and ctx.params.get(field.name) is not None
              and field.metadata["ganleak"].selects]
     return ", ".join(f"--{name.replace('_', '-')} {ctx.params[name]}" for name in names)
 
 
-def report(summary: dict, cfg: SimConfig, as_json: bool, started: float) -> None:
-    """The closing line on stderr (the whole command's time) and, with --json, the summary on
-    stdout."""
-    click.echo(f"done in {time.monotonic() - started:.1f}s; run folder: {cfg.out}", err=True)
+def report(summary: dict, out: str, as_json: bool, started: float) -> None:
+    """The closing line on stderr (the whole command's time and the run folder ``out``) and,
+    with --json, the summary on stdout."""
+    click.echo(f"done in {time.monotonic() - started:.1f}s; run folder: {out}", err=True)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
 
@@ -119,7 +123,7 @@ def run_checked(cfg: SimConfig, resume: bool, quiet: bool = False) -> dict:
         click.echo(f"{exc}; continue with: ganleak simulate --resume {exc.out}", err=True)
         raise click.exceptions.Exit(130) from None
     except KeyboardInterrupt:
-        click.echo(interrupted_now(cfg.out), err=True)
+        click.echo(interrupted_now(cfg.run.out), err=True)
         raise click.exceptions.Exit(130) from None
     except ConfigError as exc:
         raise usage_error(exc) from None

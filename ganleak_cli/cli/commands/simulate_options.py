@@ -1,6 +1,7 @@
 """Every option of ``ganleak simulate``, declared once; ``privacy`` takes a subset of them, and
 config files, ``GANLEAK_*`` variables and sweeps read the same declarations. ``build_config``
-turns the parsed options into a validated SimConfig (per-dataset defaults resolve there)."""
+turns the parsed options into a validated SimConfig (``SimConfig.from_options``: per-dataset
+defaults resolve there)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ganleak_cli.protocol.rounds import PROTOCOLS
 from ganleak_cli.protocol.selection import SELECTIONS
 from ganleak_cli.simulation.config import (
     CORE_DEFAULTS,
+    OPTION_FIELDS,
     PARTITIONS,
     SimConfig,
 )
@@ -41,10 +43,11 @@ PRIVACY_FIELDS = frozenset({
 
 
 def sim_option(*decls: str, **kwargs):
-    """A simulate option for a SimConfig field: its default is the field's (the one source)."""
+    """A simulate option of the run's settings: its default is the settings field's (the one
+    source)."""
     names = [d for d in decls if not d.startswith("-")]
     name = names[0] if names else decls[0].split("/")[0].lstrip("-").replace("-", "_")
-    return option(*decls, default=SimConfig.__dataclass_fields__[name].default, **kwargs)
+    return option(*decls, default=OPTION_FIELDS[name].default, **kwargs)
 
 
 def per_dataset_default(name: str) -> str:
@@ -176,9 +179,9 @@ def usage_error(exc: ValueError) -> click.BadParameter:
 
 def build_config(params: dict) -> SimConfig:
     """Options → validated SimConfig; an inconsistent setting becomes a usage error (exit 2)."""
-    fields = {k: v for k, v in params.items() if k in SimConfig.__dataclass_fields__}
+    fields = {k: v for k, v in params.items() if k in OPTION_FIELDS}
     try:
-        cfg = SimConfig(**fields).with_defense()
-        return cfg.validate(dataset_num_classes(cfg.dataset))
+        cfg = SimConfig.from_options(**fields).with_defense()
+        return cfg.validate(dataset_num_classes(cfg.data.dataset))
     except ValueError as exc:
         raise usage_error(exc) from None

@@ -10,7 +10,6 @@ other options).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -60,7 +59,7 @@ def plan_run(command, index: int, configuration: Configuration, out: Path,
     args = option_args(command, configuration.values)
     cfg = checked_config(command, args, label)
     name = run_name(configuration, cfg, template, label)
-    cfg = dataclasses.replace(cfg, out=str(out / name))
+    cfg = cfg.with_options(out=str(out / name))
     state, detail = folder_state(out / name, cfg)
     return PlannedRun(index, name, out / name, args, cfg, configuration, state, detail)
 

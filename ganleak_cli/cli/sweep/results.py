@@ -11,12 +11,12 @@ from pathlib import Path
 from ganleak_cli.core.tables import numeric_leaves
 from ganleak_cli.report.intervals import interval
 from ganleak_cli.runfolder.artifacts import SUMMARY, RunFolder, atomic_open
-from ganleak_cli.simulation.config import SimConfig
+from ganleak_cli.simulation.config import OPTION_FIELDS
 
 LEAD_COLUMNS = ["name", "status", "action", "exit_code", "error", "folder", "node"]
 ACTIONS = {"finished": "skipped", "resume": "resumed", "new": "ran"}
 # intervals.csv groups runs by every option but these (a configuration is the same over seeds)
-GROUP_OPTIONS = [name for name in SimConfig.__dataclass_fields__ if name not in ("seed", "out")]
+GROUP_OPTIONS = [name for name in OPTION_FIELDS if name not in ("seed", "out")]
 
 
 def read_summary(folder: Path) -> dict | None:
@@ -50,8 +50,8 @@ def result_row(run, outcome: dict | None) -> dict:
 
 
 def columns(rows: list[dict]) -> list[str]:
-    """Lead columns, then the options (SimConfig order), then the metrics (sorted)."""
-    options = list(SimConfig.__dataclass_fields__)
+    """Lead columns, then the options (config.json's order), then the metrics (sorted)."""
+    options = list(OPTION_FIELDS)
     fixed = set(LEAD_COLUMNS) | set(options)
     metrics = sorted({key for row in rows for key in row if key not in fixed})
     return LEAD_COLUMNS + options + metrics
@@ -75,7 +75,7 @@ def interval_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         if row["status"] == "finished":
             groups.setdefault(tuple(row.get(name, "") for name in GROUP_OPTIONS), []).append(row)
-    fixed = set(LEAD_COLUMNS) | set(SimConfig.__dataclass_fields__)
+    fixed = set(LEAD_COLUMNS) | set(OPTION_FIELDS)
     out = []
     for key, members in groups.items():
         merged = dict(zip(GROUP_OPTIONS, key))
