@@ -118,13 +118,6 @@ def test_data_dir_that_is_a_file_is_a_usage_error(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_data_dir_that_does_not_exist_is_a_runtime_error(tmp_path):
-    result = invoke(["simulate", "--data-dir", str(tmp_path / "nope"), "--out",
-                     str(tmp_path / "run")])
-    assert_fails(result, 1, "--data-dir")
-    assert not (tmp_path / "run").exists()
-
-
 def test_more_victims_than_records_names_victims(tmp_path):
     needs_mnist()
     result = invoke(["simulate", *TINY, "--victims", "500", "--out", str(tmp_path / "run")])
