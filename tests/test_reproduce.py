@@ -185,6 +185,29 @@ def test_a_run_whose_preset_changed_is_run_again(tmp_path, monkeypatch):
     assert "MISSING" in (tmp_path / "f" / "REPORT.md").read_text()
 
 
+def test_report_only_runs_nothing_and_reports_what_is_there(tmp_path, monkeypatch):
+    import ganleak_cli.cli.commands.reproduce as reproduce_cli
+
+    write_preset(tmp_path / "p", GOOD + "[runs.two]\n")
+    runs = tmp_path / "runs"
+    fake_run(runs / "demo--one", {"oracle_target_rate": 0.95})
+    (runs / "demo--one" / "config.json").write_text(json.dumps({"rounds": 3, "theta_u": 9.0}))
+
+    def execute(*args):
+        raise AssertionError("--report-only ran something")
+    monkeypatch.setattr(reproduce_cli, "execute", execute)
+    result = CliRunner().invoke(main, ["reproduce", "--presets", str(tmp_path / "p"),
+                                       "--runs", str(runs), "--figures", str(tmp_path / "f"),
+                                       "--report-only"])
+    assert result.exit_code == 0, result.output
+    assert "1 runs finished, 1 not finished" in result.output
+    assert (runs / "demo--one" / "summary.json").is_file()   # a changed preset is not rerun
+    report = (tmp_path / "f" / "REPORT.md").read_text()
+    assert "1 PASS" in report and "run `two`: not started" in report
+    results = json.loads((tmp_path / "f" / "results.json").read_text())
+    assert results["presets"][0]["runs"]["two"]["seeds_finished"] == 0
+
+
 # --- seeds and intervals ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("left,op,right,verdict", [

@@ -46,8 +46,11 @@ option = command_option("reproduce")  # GANLEAK_REPRODUCE_<OPTION>
         show_default="each preset's own for the profile (quick: 3 for the MNIST presets)",
         help="Run every preset run with this many seeds and judge each claim on its 95 % "
              "interval (PASS, FAIL or UNCERTAIN).")
+@option("--report-only", is_flag=True, default=False,
+        help="Run nothing: write the report from the runs already in --runs (a run not "
+             "finished there is reported as such, its claims MISSING).")
 @click.pass_context
-def reproduce_command(ctx, profile, presets, only, runs, figures, jobs, seeds):
+def reproduce_command(ctx, profile, presets, only, runs, figures, jobs, seeds, report_only):
     """Run the paper's experiments (PROFILE) and score every claim in <figures>/REPORT.md."""
     start = time.monotonic()
     figures_dir = Path(figures or default_figures(profile))
@@ -57,21 +60,25 @@ def reproduce_command(ctx, profile, presets, only, runs, figures, jobs, seeds):
         chosen = [dataclasses.replace(preset, seeds=seeds) for preset in chosen]
     runs_root = Path(runs or f"runs/reproduce-{profile}")
     planned = plan_runs(expand(sweep_spec(chosen)), str(runs_root), None)
-    prepare_folder(str(runs_root))
-    replace_stale(planned)
-    outcomes = {}
-    execute(planned, str(runs_root), "local", (jobs, None), {}, outcomes)
-    write_results(runs_root / RESULTS_NAME, [result_row(r, outcomes.get(r.name)) for r in planned])
+    if not report_only:
+        prepare_folder(str(runs_root))
+        replace_stale(planned)
+        outcomes = {}
+        execute(planned, str(runs_root), "local", (jobs, None), {}, outcomes)
+        write_results(runs_root / RESULTS_NAME,
+                      [result_row(r, outcomes.get(r.name)) for r in planned])
     reused = sum(r.state == "finished" for r in planned)
     header = {"profile": profile, "date": datetime.date.today().isoformat(),
-              "runs": f"{runs_root} ({len(planned)} runs, {reused} reused from an earlier "
-                      f"invocation)",
+              "runs": f"{runs_root} ({len(planned)} runs, {reused} "
+                      + ("finished before; --report-only: none run)" if report_only else
+                         "reused from an earlier invocation)"),
               "wall time of this invocation": f"{time.monotonic() - start:.0f} s"}
     report = write_report(chosen, runs_root, figures_dir, header)
     failed = [r.name for r in planned if not RunFolder(r.folder).complete]
-    click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} failed", err=True)
+    click.echo(f"{len(planned) - len(failed)} runs finished, {len(failed)} "
+               f"{'not finished' if report_only else 'failed'}", err=True)
     click.echo(str(report))
-    ctx.exit(1 if failed else 0)
+    ctx.exit(1 if failed and not report_only else 0)
 
 
 def replace_stale(planned) -> None:

@@ -1,6 +1,7 @@
 """The reproduction's ``figures/`` folder: per preset the paper-style grids (generated row over
 the nearest private row), reconstruction over rounds, accuracy and leakage curves; the ε/c vs
-composed-ε table; and ``REPORT.md`` with every claim's measured numbers and verdict.
+composed-ε table; ``REPORT.md`` with every claim's measured numbers and verdict; and
+``results.json``, the same results as data (``ganleak_cli.cli.reproduce.results``).
 
 The folder is written next to its final place and renamed into it, so an interrupted report
 never leaves a half-written ``figures/``.
@@ -15,6 +16,7 @@ from pathlib import Path
 from ganleak_cli.cli.reproduce import frontier
 from ganleak_cli.cli.reproduce.claims import judge
 from ganleak_cli.cli.reproduce.presets import Preset, run_folder_name
+from ganleak_cli.cli.reproduce.results import RESULTS_JSON, write_results_json
 from ganleak_cli.core.tables import md_table
 from ganleak_cli.report.document import (
     CALIBRATION_HEADER,
@@ -46,6 +48,7 @@ class PresetResult:
     verdicts: list
     figures: list       # (caption, relative path)
     frontier: list = field(default_factory=list)   # REPORT.md lines of a [frontier] preset
+    summaries: dict = field(default_factory=dict)  # run name → summary per seed (None: unfinished)
 
 
 def load_preset_runs(preset: Preset, runs_root: Path) -> dict:
@@ -72,7 +75,7 @@ def preset_result(preset: Preset, runs_root: Path, folder: Path) -> PresetResult
     lines, figures = frontier_part(preset, runs, summaries, target)
     figures += grid_figures(runs, target) + curve_figures(runs, target)
     return PresetResult(preset, runs, verdicts,
-                        [(c, f"{preset.name}/{p.name}") for c, p in figures], lines)
+                        [(c, f"{preset.name}/{p.name}") for c, p in figures], lines, summaries)
 
 
 FRONTIER_PLOTS = (("victim_class_accuracy", "model accuracy on the victims' classes", False),
@@ -188,6 +191,7 @@ def write_report(presets: list[Preset], runs_root: Path, out: Path, header: dict
     staging.mkdir(parents=True)
     results = [preset_result(p, runs_root, staging) for p in presets]
     (staging / REPORT_NAME).write_text(render(results, header), encoding="utf-8")
+    write_results_json(staging / RESULTS_JSON, results, header)
     old = out.with_name(out.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():

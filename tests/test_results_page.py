@@ -1,0 +1,88 @@
+"""results.json beside REPORT.md, and the pages rendered from it (docs/results.md, the README's
+table): the numbers come from the runs' summaries, and a page that differs is caught."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_reproduce import GOOD, fake_run, write_preset
+
+from ganleak_cli.cli.reproduce.figures import write_report
+from ganleak_cli.cli.reproduce.presets import load_presets
+from ganleak_cli.report.results_page import (
+    BEGIN,
+    END,
+    ResultsError,
+    readme_block,
+    render_page,
+    splice,
+    value,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def two_seed_results(tmp_path) -> dict:
+    """A preset with two seeds of run `one`, reported; its results.json."""
+    write_preset(tmp_path / "p", GOOD + "[profiles.quick]\nseeds = 2\n")
+    presets = load_presets(tmp_path / "p", "quick")
+    for k, rate in enumerate((0.97, 0.98)):
+        fake_run(tmp_path / "runs" / f"demo--one--s{k}",
+                 {"oracle_target_rate": rate, "nn_ssim_heldout": 0.5 + k / 10, "note": "x"})
+    report = write_report(presets, tmp_path / "runs", tmp_path / "fig", {"profile": "quick"})
+    return json.loads((report.parent / "results.json").read_text())
+
+
+def test_results_json_holds_every_seed_and_the_verdicts(tmp_path):
+    doc = two_seed_results(tmp_path)
+    preset, = doc["presets"]
+    run = preset["runs"]["one"]
+    assert doc["schema"] == 1 and doc["header"] == {"profile": "quick"}
+    assert run["settings"] == {"rounds": 3, "theta-u": 0.5} and run["seeds_finished"] == 2
+    assert run["metrics"]["oracle_target_rate"] == [0.97, 0.98]
+    assert run["metrics"]["nn_ssim_heldout"] == [0.5, 0.6] and "note" not in run["metrics"]
+    claim, = preset["claims"]
+    assert claim["verdict"] == "PASS" and claim["check"] == "one.oracle_target_rate >= 0.9"
+
+
+def test_the_page_shows_means_with_intervals_from_the_file(tmp_path):
+    doc = two_seed_results(tmp_path)
+    page = render_page([("demo.json", doc)])
+    # mean 0.975, half-width t(1) · sd / √2 = 12.706 · 0.00707 / 1.414 = 0.0635
+    assert "0.975 ± 0.064 (2)" in page and "0.55 ± 0.64 (2)" in page
+    assert "`--theta-u 0.5`" in page and "**PASS**" in page and "results/demo.json" in page
+    assert value([0.5]) == "0.5" and value([]) == "—"
+
+
+def test_the_readme_block_is_replaced_between_its_markers(tmp_path):
+    doc = two_seed_results(tmp_path)
+    block = readme_block([("demo.json", doc)], "demo")
+    text = f"intro\n{BEGIN}\nold table 0.1\n{END}\noutro\n"
+    new = splice(text, block)
+    assert new.startswith("intro\n") and new.endswith("\noutro\n") and "old table" not in new
+    assert "0.975 ± 0.064 (2)" in new and splice(new, block) == new
+    with pytest.raises(ResultsError, match="markers"):
+        splice("no markers here", block)
+    with pytest.raises(ResultsError, match="'nope'"):
+        readme_block([("demo.json", doc)], "nope")
+
+
+def test_committed_pages_are_what_the_committed_results_render():
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "render_results.py"),
+                             "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_typed_number_in_the_page_is_caught(tmp_path):
+    for part in ("results", "docs", "tools"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    page = tmp_path / "docs" / "results.md"
+    page.write_text(page.read_text().replace("±", "+/-", 1))
+    result = subprocess.run([sys.executable, str(tmp_path / "tools" / "render_results.py"),
+                             "--check"], capture_output=True, text=True)
+    assert result.returncode == 1 and "docs/results.md differs" in result.stderr
+    assert "README.md" not in result.stderr
