@@ -77,6 +77,10 @@ class Stats:
         """The statistics of the images at ``index`` (any numpy index)."""
         return Stats(self.planes[index], self.mean[index], self.mean_sq[index])
 
+    def as_rows(self) -> "Stats":
+        """Each image on its own row (N × 1 × …), to broadcast against N × k pairs."""
+        return self.take((slice(None), None))
+
 
 def paired_ssim(a: Stats, b: Stats) -> np.ndarray:
     """SSIM of image i of ``a`` to image i of ``b``, for arrays that broadcast (e.g. a of
@@ -91,9 +95,7 @@ def paired_ssim(a: Stats, b: Stats) -> np.ndarray:
 
 def ssim_matrix(a: Stats, b: Stats) -> np.ndarray:
     """SSIM of every image of ``a`` to every image of ``b``: len(a) × len(b)."""
-    def rows(stats: Stats) -> Stats:
-        return Stats(stats.planes[:, None], stats.mean[:, None], stats.mean_sq[:, None])
-    return paired_ssim(rows(a), b)
+    return paired_ssim(a.as_rows(), b)
 
 
 def pair_chunk(chunk: int, refs_per_sample: int, image_shape) -> int:
@@ -136,9 +138,8 @@ def nearest_ssim_prefiltered(samples: np.ndarray, refs: np.ndarray,
     best, where = [], []
     for start in range(0, len(samples), chunk):
         picked = shortlist[start:start + chunk]
-        mine = ours.take(slice(start, start + chunk))
-        scores = paired_ssim(Stats(mine.planes[:, None], mine.mean[:, None],
-                                   mine.mean_sq[:, None]), theirs.take(picked))
+        scores = paired_ssim(ours.take(slice(start, start + chunk)).as_rows(),
+                             theirs.take(picked))
         best.append(scores.max(axis=1))
         where.append(picked[np.arange(len(picked)), scores.argmax(axis=1)])
     return np.concatenate(best), np.concatenate(where)
