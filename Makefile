@@ -7,7 +7,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-face bench-sweep bench-memory bench-scale headline sweep-example \
+.PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-audit bench-face bench-sweep bench-memory bench-scale headline sweep-example \
 	reproduce-figures frontier federation results results-check golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
@@ -46,6 +46,9 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 	$(PYTHON) benchmarks/bench_shokri.py
 	$(PYTHON) benchmarks/bench_determinism.py
 	$(PYTHON) benchmarks/bench_ssim.py
+
+bench-audit:  ## every audit at its defaults: bounds, ratios against the targets, seconds; writes results/audit/bench_audit.json (about 3 min)
+	$(PYTHON) benchmarks/bench_audit.py --json results/audit/bench_audit.json
 
 bench-face:  ## where a 64x64 face round's time goes, GFLOP/s against a matmul peak, XLA (about 3 min)
 	$(PYTHON) benchmarks/bench_face_round.py

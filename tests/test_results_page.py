@@ -86,3 +86,31 @@ def test_a_typed_number_in_the_page_is_caught(tmp_path):
                              "--check"], capture_output=True, text=True)
     assert result.returncode == 1 and "docs/results.md differs" in result.stderr
     assert "README.md" not in result.stderr
+
+
+def test_the_audit_table_renders_each_row_and_marks_a_missed_target():
+    from ganleak_cli.report.audit_table import audit_block
+    from ganleak_cli.report.results_page import markers
+
+    def row(name, ratio, met, estimators):
+        result = {"estimators": {k: {"epsilon_lower_bound": v} for k, v in estimators.items()},
+                  "negative_control": name.endswith("broken"), "exact_claim": False,
+                  "claimed_epsilon": 1.0}
+        return {"mechanism": name, "against": "claim", "reference": 1.0, "ratio": ratio,
+                "wanted": 2.0 if name.endswith("broken") else 0.9, "seconds": 12.3, "met": met,
+                "result": result}
+
+    document = {"machine": {"cpus": 2, "load_at_start": 0.4},
+                "rows": [row("ok", 0.93, True, {"clopper-pearson": 0.91, "gdp": 0.93}),
+                         row("x-broken", 1.5, False, {"clopper-pearson": 1.5})]}
+    block = audit_block(document, "results/audit/x.json")
+    begin, end = markers("audit")
+    assert block[0] == begin and block[-1] == end
+    text = "\n".join(block)
+    assert "| `ok` | 1 | claim 1 | 0.910 | — | 0.930 | 0.93 (≥ 0.9) | 12 s | met |" in text
+    assert "`x-broken` (negative control)" in text and "**not met**" in text
+    assert "1 of 2 targets met" in text and "load average of 0.4" in text
+    spliced = splice(f"a\n{begin}\nold\n{end}\nb\n", block, "audit")
+    assert "old" not in spliced and spliced.startswith("a\n") and spliced.endswith("b\n")
+    with pytest.raises(ResultsError, match="audit:begin"):
+        splice("no markers", block, "audit")

@@ -1,10 +1,12 @@
-"""Render docs/results.md and the README's headline table from the committed results files.
+"""Render docs/results.md, the README's headline table and docs/privacy.md's audit table from the
+committed results files.
 
     python tools/render_results.py           # write both
     python tools/render_results.py --check   # exit 1, naming each stale file, when either differs
 
 The results files under results/ are ``results.json`` files written by ``ganleak reproduce``
-(``make reproduce-figures``, ``make frontier``); see ganleak_cli/report/results_page.py.
+(``make reproduce-figures``, ``make frontier``); see ganleak_cli/report/results_page.py. The
+audit table comes from results/audit/bench_audit.json (``make bench-audit``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import sys
 from pathlib import Path
 
 from ganleak_cli.core.errors import GanleakError
+from ganleak_cli.report.audit_table import audit_block, load_rows
 from ganleak_cli.report.results_page import load_results, readme_block, render_page, splice
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 PAGE = ROOT / "docs" / "results.md"
 README = ROOT / "README.md"
+PRIVACY = ROOT / "docs" / "privacy.md"
+AUDIT = RESULTS / "audit" / "bench_audit.json"
 HEADLINE_PRESET = "mnist_attack"
 
 
@@ -27,7 +32,9 @@ def rendered() -> dict[Path, str]:
     """Each rendered file's new text."""
     documents = load_results(RESULTS)
     readme = splice(README.read_text(encoding="utf-8"), readme_block(documents, HEADLINE_PRESET))
-    return {PAGE: render_page(documents), README: readme}
+    audit = audit_block(load_rows(AUDIT), str(AUDIT.relative_to(ROOT)))
+    privacy = splice(PRIVACY.read_text(encoding="utf-8"), audit, "audit")
+    return {PAGE: render_page(documents), README: readme, PRIVACY: privacy}
 
 
 def main() -> int:

@@ -1,15 +1,13 @@
 """A lower bound on ε from samples of a mechanism's outputs on two neighbouring inputs.
 
 An (ε, δ)-DP mechanism M satisfies, for every event E and neighbours D, D′,
-P[M(D) ∈ E] ≤ e^ε·P[M(D′) ∈ E] + δ, hence ε ≥ log((P[M(D) ∈ E] − δ) / P[M(D′) ∈ E]). With a
-one-sided Clopper–Pearson lower bound on the first rate and an upper bound on the second, each
-at confidence 1 − α/2, the log ratio is a lower bound on ε that holds with probability ≥ 1 − α
-(union bound).
+P[M(D) ∈ E] ≤ e^ε·P[M(D′) ∈ E] + δ; ``estimators`` turns the counts of one event into a bound.
 
 The events are thresholds on scalar features of the output, {f_k ≥ t} and {f_k ≤ t}, in both
 directions (D over D′ and D′ over D). As in DP-Sniper / DP-Auditorium, the event is chosen on
 the first half of the samples and the bound is computed on the held-out second half only, so
-that searching many events does not inflate it.
+that searching many events does not inflate it. Each estimator searches with its own score (the
+event that is best for Clopper–Pearson is a tail event, the best for GDP a central one).
 """
 
 from __future__ import annotations
@@ -17,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from ganleak_cli.audit.estimators import ESTIMATORS
 
 MAX_THRESHOLDS = 256
 
@@ -41,7 +40,7 @@ class Event:
 
 @dataclass(frozen=True)
 class Bound:
-    """ε lower bound with the held-out counts it came from."""
+    """ε lower bound with the held-out counts it came from and the estimator that made it."""
 
     epsilon_lower_bound: float
     confidence: float
@@ -49,29 +48,7 @@ class Bound:
     hits_numerator: int
     hits_denominator: int
     samples: int
-
-
-def cp_lower(hits: np.ndarray, n: int, alpha: float) -> np.ndarray:
-    """One-sided Clopper–Pearson lower bound on a rate, at confidence 1 − alpha."""
-    hits = np.asarray(hits, dtype=float)
-    out = stats.beta.ppf(alpha, np.maximum(hits, 1.0), n - hits + 1.0)
-    return np.where(hits > 0, out, 0.0)
-
-
-def cp_upper(hits: np.ndarray, n: int, alpha: float) -> np.ndarray:
-    """One-sided Clopper–Pearson upper bound on a rate, at confidence 1 − alpha."""
-    hits = np.asarray(hits, dtype=float)
-    out = stats.beta.ppf(1.0 - alpha, hits + 1.0, np.maximum(n - hits, 1.0))
-    return np.where(hits < n, out, 1.0)
-
-
-def log_ratio_bound(hits_p, hits_q, n: int, alpha: float, delta: float) -> np.ndarray:
-    """log((lower(p) − δ) / upper(q)), each bound at 1 − alpha/2; 0 where it is not positive."""
-    lower = cp_lower(hits_p, n, alpha / 2.0) - delta
-    upper = cp_upper(hits_q, n, alpha / 2.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(lower > 0, np.log(np.maximum(lower, 1e-300) / upper), 0.0)
-    return np.maximum(ratio, 0.0)
+    estimator: str = "clopper-pearson"
 
 
 def candidate_thresholds(values: np.ndarray) -> np.ndarray:
@@ -90,27 +67,29 @@ def _hits(values: np.ndarray, thresholds: np.ndarray) -> tuple[np.ndarray, np.nd
     return above, below
 
 
-def _scored_events(name, x, y, alpha, delta):
-    """Every threshold event on one feature, with its bound on (x, y)."""
+def _scored_events(name, x, y, score, alpha, delta):
+    """The best threshold event on one feature in each of its four forms, with its score."""
     thresholds = candidate_thresholds(np.concatenate([x, y]))
     x_above, x_below = _hits(x, thresholds)
     y_above, y_below = _hits(y, thresholds)
     n = x.size
     for above, hx, hy in ((True, x_above, y_above), (False, x_below, y_below)):
         for forward, hp, hq in ((True, hx, hy), (False, hy, hx)):
-            scores = log_ratio_bound(hp, hq, n, alpha, delta)
+            scores = score(hp, hq, n, alpha, delta)
             best = int(np.argmax(scores))
             yield scores[best], Event(name, float(thresholds[best]), above, forward)
 
 
 def search_event(features: tuple, x: np.ndarray, y: np.ndarray, alpha: float,
-                 delta: float) -> Event:
-    """The event with the largest bound on these samples (the search half)."""
+                 delta: float, estimator: str = "clopper-pearson") -> Event:
+    """The event with the best search score of ``estimator`` on these samples (the search
+    half)."""
+    score = ESTIMATORS[estimator].search_score
     best = None
     for k, name in enumerate(features):
-        for score, event in _scored_events(name, x[:, k], y[:, k], alpha, delta):
-            if best is None or score > best[0]:
-                best = (score, event)
+        for value, event in _scored_events(name, x[:, k], y[:, k], score, alpha, delta):
+            if best is None or value > best[0]:
+                best = (value, event)
     return best[1]
 
 
@@ -121,19 +100,26 @@ def event_hits(event: Event, features: tuple, samples: np.ndarray) -> int:
     return int(np.count_nonzero(inside))
 
 
-def epsilon_lower_bound(features: tuple, on_d: np.ndarray, on_d2: np.ndarray,
-                        confidence: float = 0.95, delta: float = 0.0) -> Bound:
-    """Lower bound on ε at ``confidence`` from samples [trials, features] on D and D′: the event
-    is searched on the first half of the rows, the bound computed on the second half."""
+def check_samples(features: tuple, on_d: np.ndarray, on_d2: np.ndarray) -> None:
+    """Samples must be [trials, features] of one shape, with at least 4 trials."""
     if on_d.shape != on_d2.shape or on_d.ndim != 2 or on_d.shape[1] != len(features):
         raise ValueError("samples on D and D' must be [trials, features] of the same shape")
     if on_d.shape[0] < 4:
         raise ValueError("trials: at least 4 samples per input are needed")
+
+
+def epsilon_lower_bound(features: tuple, on_d: np.ndarray, on_d2: np.ndarray,
+                        confidence: float = 0.95, delta: float = 0.0,
+                        estimator: str = "clopper-pearson", seed: int = 0) -> Bound:
+    """Lower bound on ε at ``confidence`` from samples [trials, features] on D and D′: the event
+    is searched on the first half of the rows, the bound computed on the second half by
+    ``estimator`` (``seed``: the Bayesian one's posterior draws)."""
+    check_samples(features, on_d, on_d2)
     alpha = 1.0 - confidence
     half = on_d.shape[0] // 2
-    event = search_event(features, on_d[:half], on_d2[:half], alpha, delta)
+    event = search_event(features, on_d[:half], on_d2[:half], alpha, delta, estimator)
     held_d, held_d2 = on_d[half:2 * half], on_d2[half:2 * half]
     hits_d, hits_d2 = event_hits(event, features, held_d), event_hits(event, features, held_d2)
     hits_p, hits_q = (hits_d, hits_d2) if event.forward else (hits_d2, hits_d)
-    value = float(log_ratio_bound(hits_p, hits_q, half, alpha, delta))
-    return Bound(value, confidence, event, hits_p, hits_q, half)
+    value = ESTIMATORS[estimator].bound(hits_p, hits_q, half, alpha, delta, seed)
+    return Bound(value, confidence, event, hits_p, hits_q, half, estimator)

@@ -5,9 +5,13 @@ features of its outputs, with the ε it claims.
   values) on two bounded updates of one participant;
 * ``dpsgd``: the real ``DPSGDTrainer._privatise`` on two batches that differ in one example
   (``dpsgd_step``);
+* positive controls of exactly known ε (``controls``): ``laplace`` and ``randomized-response``,
+  and the correct sparse vector technique ``svt`` (tight at c = 1);
 * negative controls, broken on purpose (the audit must flag them): the sparse vector technique
-  variants of Lyu, Su & Li (``svt``, with the correct ``svt`` beside them) and
-  ``dpsgd-unclipped``.
+  variants of Lyu, Su & Li and ``dpsgd-unclipped``.
+
+Each mechanism names the estimator its verdict uses (``estimators``): Clopper–Pearson for the
+pure ε-DP ones, GDP for the Gaussian DP-SGD step (whose trade-off curve is Gaussian).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from ganleak_cli.audit import dpsgd_step, svt
+from ganleak_cli.audit import controls, dpsgd_step, shokri_exact, svt
 from ganleak_cli.privacy.shokri import shokri_release, shokri_scales
 
 GAMMA = 1.0
@@ -35,14 +39,15 @@ class Settings:
     trials: int | None = None
     confidence: float = 0.95
     seed: int = 0
-    params: int = 20
+    params: int = 5
     c: int = 1
 
 
 @dataclass(frozen=True)
 class Samples:
     """Features of the outputs on D and D′ ([trials, features] each), the claimed (ε, δ), how
-    the claim was obtained and what the neighbours are."""
+    the claim was obtained, what the neighbours are, and reference values of ε to read the bound
+    against where the claim is known to be loose (name, value)."""
 
     features: tuple[str, ...]
     on_d: np.ndarray
@@ -51,6 +56,7 @@ class Samples:
     delta: float
     claim: str
     neighbours: str
+    references: tuple[tuple[str, float], ...] = ()
 
 
 def shokri_features(delta: np.ndarray, settings: Settings, tau: float, trials: int,
@@ -58,13 +64,23 @@ def shokri_features(delta: np.ndarray, settings: Settings, tau: float, trials: i
     """Per upload of ``shokri_release``: how many of the c target coordinates (the first c)
     were selected; that count plus their released values / 2γ; their largest value (−2γ
     when none was selected)."""
-    out = np.empty((trials, len(SHOKRI_FEATURES)))
+    counts, sums, tops = np.zeros(trials), np.zeros(trials), np.full(trials, -2 * GAMMA)
     for t in range(trials):
         indices, values = shokri_release(delta, settings.c, settings.epsilon, GAMMA, tau, rng)
         chosen = values[indices < settings.c]
-        out[t] = (chosen.size, chosen.size + chosen.sum() / (2 * GAMMA),
-                  chosen.max() if chosen.size else -2 * GAMMA)
-    return out
+        if chosen.size:
+            counts[t], sums[t], tops[t] = chosen.size, chosen.sum(), chosen.max()
+    return np.stack([counts, counts + sums / (2 * GAMMA), tops], axis=1)
+
+
+def shokri_references(settings: Settings, tau: float) -> tuple[tuple[str, float], ...]:
+    """The proven ε (sensitivity γ) and, for c = 1, the exact loss of the audit's neighbours."""
+    proven = ("proven ε (queries of sensitivity γ)",
+              shokri_exact.proven_epsilon(settings.epsilon, settings.c))
+    if settings.c != 1:
+        return (proven,)
+    exact = shokri_exact.neighbours_loss(settings.epsilon, settings.params, GAMMA, tau)["loss"]
+    return (proven, ("largest privacy loss of these neighbours (computed exactly)", exact))
 
 
 def shokri_samples(settings: Settings, trials: int) -> Samples:
@@ -79,7 +95,8 @@ def shokri_samples(settings: Settings, trials: int) -> Samples:
                    shokri_features(GAMMA - on_d, settings, tau, trials, rng),
                    settings.epsilon, 0.0, "ε per upload (pure ε-DP, as the ledger records it)",
                    f"two updates of {settings.params} values in [−γ, γ]: γ on the first "
-                   f"c = {settings.c} and 0 elsewhere, vs the reverse; τ = {tau:.4g}γ")
+                   f"c = {settings.c} and 0 elsewhere, vs the reverse; τ = {tau:.4g}γ",
+                   shokri_references(settings, tau))
 
 
 def svt_sampler(name: str) -> Callable[[Settings, int], Samples]:
@@ -110,21 +127,44 @@ def dpsgd_sampler(clipped: bool) -> Callable[[Settings, int], Samples]:
     return sample
 
 
+def control_sampler(draw, claim: str, neighbours: str) -> Callable[[Settings, int], Samples]:
+    """The sampler of a positive control (``controls``): its ε is exactly the claim."""
+    def sample(settings: Settings, trials: int) -> Samples:
+        features, on_d, on_d2 = draw(settings.epsilon, trials,
+                                     np.random.default_rng(settings.seed))
+        return Samples(features, on_d, on_d2, settings.epsilon, 0.0, claim, neighbours)
+    return sample
+
+
 @dataclass(frozen=True)
 class Mechanism:
-    """How to sample a mechanism, its default trials per input, and whether it is a negative
-    control (deliberately broken: the audit should FAIL it)."""
+    """How to sample a mechanism, its default trials per input, the estimator of its verdict,
+    and whether it is a positive control (ε known exactly) or a negative one (broken on
+    purpose: the audit should FAIL it)."""
 
     sample: Callable[[Settings, int], Samples]
     default_trials: int
     family: str
     negative_control: bool = False
+    estimator: str = "clopper-pearson"
+    exact: bool = False
 
+
+SVT_TRIALS = {"svt": 2_000_000, "svt-noisy-value": 2_000_000,
+              "svt-unscaled-noise": 10_000_000, "svt-no-threshold-noise": 400_000}
 
 MECHANISMS = {
-    "shokri": Mechanism(shokri_samples, 10_000, "shokri"),
-    "dpsgd": Mechanism(dpsgd_sampler(True), 20_000, "dpsgd"),
-    **{name: Mechanism(svt_sampler(name), 400_000, "svt", variant.broken)
+    "laplace": Mechanism(control_sampler(controls.laplace_samples, "exactly ε (Lap(1/ε))",
+                                         "a query of sensitivity 1: 0 on D, 1 on D′"),
+                         1_000_000, "control", exact=True),
+    "randomized-response": Mechanism(
+        control_sampler(controls.randomized_response_samples,
+                        "exactly ε (truthful with probability e^ε/(1+e^ε))",
+                        "one private bit: 1 on D, 0 on D′"), 1_000_000, "control", exact=True),
+    "shokri": Mechanism(shokri_samples, 150_000, "shokri"),
+    "dpsgd": Mechanism(dpsgd_sampler(True), 20_000, "dpsgd", estimator="gdp"),
+    **{name: Mechanism(svt_sampler(name), SVT_TRIALS[name], "svt", variant.broken,
+                       exact=not variant.broken)
        for name, (variant, _) in svt.VARIANTS.items()},
-    "dpsgd-unclipped": Mechanism(dpsgd_sampler(False), 20_000, "dpsgd", True),
+    "dpsgd-unclipped": Mechanism(dpsgd_sampler(False), 20_000, "dpsgd", True, "gdp"),
 }

@@ -60,14 +60,18 @@ class Variant:
 
 
 VARIANTS = {
-    "svt": (Variant(), Design(pins=4, baits=4, threshold=0.5, c=4)),
+    "svt": (Variant(), Design(pins=10, baits=1, threshold=0.0, c=1)),
     "svt-noisy-value": (Variant(release_value=True, broken=True),
                         Design(pins=24, baits=0, threshold=0.0, c=1)),
     "svt-unscaled-noise": (Variant(scale_by_c=False, broken=True),
-                           Design(pins=4, baits=4, threshold=0.5, c=4)),
+                           Design(pins=7, baits=6, threshold=0.0, c=6)),
     "svt-no-threshold-noise": (Variant(threshold_noise=False, broken=True),
                                Design(pins=30, baits=0, threshold=1.0, c=1)),
 }
+"""Each variant's counterexample. The correct one at c = 1 (Lyu et al.'s Algorithm 1, whose
+analysis is tight there): ten pins push the noisy threshold up until the bait's ⊤ costs nearly
+the whole ε; the unscaled noise with c = 6 ⊤ answers, each costing up to ε/2."""
+
 
 def noise_scales(variant: Variant, epsilon: float, c: int) -> tuple[float, float]:
     """Threshold and query Laplace scales: Shokri's selection stage for a selection budget ε

@@ -118,9 +118,16 @@ def readme_block(documents: list[tuple[str, dict]], preset_name: str) -> list[st
             f"mean ± 95 % half-width (seeds); from `results/{source}`.*", "", END]
 
 
-def splice(text: str, block: list[str]) -> str:
-    """``text`` with the part between BEGIN and END (markers included) replaced by ``block``."""
-    pattern = re.compile(re.escape(BEGIN.split(" (")[0]) + r".*?" + re.escape(END), re.S)
+def markers(name: str) -> tuple[str, str]:
+    """The BEGIN and END comments of a rendered block called ``name`` (``results``: BEGIN, END)."""
+    return BEGIN.replace("results:begin", f"{name}:begin"), END.replace("results:", f"{name}:")
+
+
+def splice(text: str, block: list[str], name: str = "results") -> str:
+    """``text`` with the part between the block's markers (included) replaced by ``block``."""
+    begin, end = markers(name)
+    prefix = begin.split(" (")[0]
+    pattern = re.compile(re.escape(prefix) + r".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        raise ResultsError(f"no {BEGIN.split(' (')[0]} … {END} markers to render into")
+        raise ResultsError(f"no {prefix} … {end} markers to render into")
     return pattern.sub(lambda _: "\n".join(block), text, count=1)

@@ -13,10 +13,11 @@ from ganleak_cli.core.stdio import stdout_to_stderr
 
 option = command_option("audit")  # GANLEAK_AUDIT_<OPTION>
 
-MECHANISM_NAMES = ("shokri", "dpsgd", "svt", "svt-noisy-value", "svt-unscaled-noise",
-                   "svt-no-threshold-noise", "dpsgd-unclipped")
+MECHANISM_NAMES = ("laplace", "randomized-response", "shokri", "dpsgd", "svt",
+                   "svt-noisy-value", "svt-unscaled-noise", "svt-no-threshold-noise",
+                   "dpsgd-unclipped")
 FAMILY_OPTIONS = {"shokri": ("epsilon", "params", "c"), "svt": ("epsilon",),
-                  "dpsgd": ("noise_multiplier", "l2_clip", "delta")}
+                  "control": ("epsilon",), "dpsgd": ("noise_multiplier", "l2_clip", "delta")}
 
 
 POSITIVE = FiniteFloat(min=0.0, min_open=True)
@@ -24,7 +25,9 @@ OPEN_UNIT = FiniteFloat(min=0.0, max=1.0, min_open=True, max_open=True)
 
 
 def family(mechanism: str) -> str:
-    """shokri, svt or dpsgd (the options that apply)."""
+    """control, shokri, svt or dpsgd (the options that apply)."""
+    if mechanism in ("laplace", "randomized-response"):
+        return "control"
     return "svt" if mechanism.startswith("svt") else mechanism.split("-")[0]
 
 
@@ -40,24 +43,27 @@ def reject_inapplicable(ctx: click.Context, mechanism: str) -> None:
 
 @click.command("audit", short_help="Estimate a lower bound on ε from a mechanism's outputs.")
 @option("--mechanism", type=click.Choice(MECHANISM_NAMES), required=True, show_default=False,
-        help="shokri: the real Shokri upload; dpsgd: the real DP-SGD step; svt*: the sparse "
-             "vector technique (svt) and three broken variants, and dpsgd-unclipped: negative "
+        help="laplace, randomized-response: positive controls of exactly known ε; shokri: the "
+             "real Shokri upload; dpsgd: the real DP-SGD step; svt: the sparse vector technique "
+             "(tight at c = 1); svt-* (three broken variants) and dpsgd-unclipped: negative "
              "controls the audit must FAIL.")
 @option("--epsilon", type=POSITIVE, default=1.0,
-        help="shokri: ε per upload; svt*: ε of the selection stage.")
+        help="laplace, randomized-response: their ε; shokri: ε per upload; svt*: ε of the "
+             "selection stage.")
 @option("--noise-multiplier", type=POSITIVE, default=1.0,
         help="dpsgd: Gaussian noise σ (std σ·C on the summed gradients).")
 @option("--l2-clip", type=POSITIVE, default=1.0, help="dpsgd: per-example L2 clip C.")
 @option("--delta", type=OPEN_UNIT, default=1e-5,
         help="dpsgd: δ of the claimed ε (and subtracted in the bound).")
 @option("--trials", type=click.IntRange(min=100), default=None,
-        show_default="shokri 10000, svt* 400000, dpsgd* 20000",
+        show_default="laplace, randomized-response 10⁶; shokri 1.5·10⁵; svt 2·10⁶ (unscaled-noise "
+                     "10⁷, no-threshold-noise 4·10⁵); dpsgd* 2·10⁴",
         help="Runs of the mechanism on each of the two inputs (half search the event, half "
              "bound ε).")
 @option("--confidence", type=OPEN_UNIT, default=0.95,
-        help="Confidence of the lower bound (Clopper–Pearson, both rates).")
+        help="Confidence of the lower bounds (each estimator's, both rates).")
 @option("--seed", type=click.IntRange(min=0), default=0, help="Seed of the mechanism's noise.")
-@option("--params", type=click.IntRange(min=2), default=20,
+@option("--params", type=click.IntRange(min=2), default=5,
         help="shokri: parameters in the update.")
 @option("--c", "c", type=click.IntRange(min=1), default=1,
         help="shokri: values released per upload (< --params).")
