@@ -1,5 +1,7 @@
-"""``ganleak audit --mechanism shokri|dpsgd``: an empirical lower bound on a DP mechanism's ε,
-beside the ε it claims. Exit 0 when the bound stays below the claim, 1 when it exceeds it."""
+"""``ganleak audit --mechanism NAME``: an empirical lower bound on a DP mechanism's ε, beside the
+ε it claims; ``ganleak audit --run-config FILE``: the same for a whole simulated DP-SGD run, with
+canaries in one victim's records. Exit 0 when the bounds stay below the claim, 1 when one
+exceeds it."""
 
 from __future__ import annotations
 
@@ -31,18 +33,65 @@ def family(mechanism: str) -> str:
     return "svt" if mechanism.startswith("svt") else mechanism.split("-")[0]
 
 
+RUN_OPTIONS = ("canaries", "noise_scale")
+
+
+def given(ctx: click.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line."""
+    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+
+def reject_run_options(ctx: click.Context) -> None:
+    """--canaries and --noise-scale belong to --run-config."""
+    for name in RUN_OPTIONS:
+        if given(ctx, name):
+            raise click.BadParameter("applies only with --run-config",
+                                     param_hint="'--" + name.replace("_", "-") + "'")
+
+
+def run_settings(path: str):
+    """The run config of FILE, read and checked as ``ganleak simulate --config FILE`` would."""
+    from ganleak_cli.cli.commands.simulate import simulate
+    from ganleak_cli.cli.commands.simulate_options import build_config
+
+    try:
+        ctx = simulate.make_context("simulate", ["--config", path])
+        return build_config(ctx.params)
+    except click.UsageError as exc:
+        raise click.BadParameter(exc.format_message(), param_hint="'--run-config'") from None
+
+
+def audit_run(ctx, path: str, canaries: int, noise_scale: float, confidence: float,
+              as_json: bool) -> None:
+    """Run the whole-run audit and print it; exit 1 when a bound exceeds the claim."""
+    from ganleak_cli.core.errors import ConfigError
+    from ganleak_cli.simulation.canary_audit import canary_audit, describe_run_audit
+
+    cfg = run_settings(path)
+    with stdout_to_stderr():
+        try:
+            result = canary_audit(cfg, canaries, noise_scale, confidence,
+                                  note=lambda text: click.echo(text, err=True))
+        except (ConfigError, ValueError) as exc:
+            raise click.BadParameter(f"{path}: {exc}", param_hint="'--run-config'") from None
+    click.echo(json.dumps(result, sort_keys=True) if as_json else describe_run_audit(result))
+    if result["verdict"] != "PASS":
+        ctx.exit(1)
+
+
 def reject_inapplicable(ctx: click.Context, mechanism: str) -> None:
     """An option given on the command line that this mechanism does not use is a usage error."""
     used = FAMILY_OPTIONS[family(mechanism)]
     for name in sorted({n for names in FAMILY_OPTIONS.values() for n in names} - set(used)):
-        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+        if given(ctx, name):
             hint = "'--" + name.replace("_", "-") + "'"
             raise click.BadParameter(f"does not apply to --mechanism {mechanism}",
                                      param_hint=hint)
 
 
 @click.command("audit", short_help="Estimate a lower bound on ε from a mechanism's outputs.")
-@option("--mechanism", type=click.Choice(MECHANISM_NAMES), required=True, show_default=False,
+@option("--mechanism", type=click.Choice(MECHANISM_NAMES, case_sensitive=False),
+        show_default=False,
         help="laplace, randomized-response: positive controls of exactly known ε; shokri: the "
              "real Shokri upload; dpsgd: the real DP-SGD step; svt: the sparse vector technique "
              "(tight at c = 1); svt-* (three broken variants) and dpsgd-unclipped: negative "
@@ -67,12 +116,27 @@ def reject_inapplicable(ctx: click.Context, mechanism: str) -> None:
         help="shokri: parameters in the update.")
 @option("--c", "c", type=click.IntRange(min=1), default=1,
         help="shokri: values released per upload (< --params).")
+@option("--run-config", type=click.Path(exists=True, dir_okay=False), default=None,
+        help="Audit a whole run instead of one mechanism: a `ganleak simulate` config file "
+             "(TOML or JSON, e.g. a run's config.json) with defense = \"dpsgd\"; canaries go "
+             "into the first victim's records.")
+@option("--canaries", type=click.IntRange(min=100), default=4000,
+        help="--run-config: canaries, each included with probability ½.")
+@option("--noise-scale", type=FiniteFloat(min=0.0, min_open=True), default=1.0,
+        help="--run-config: train with the noise multiplier times this, account for the "
+             "configured one (below 1: a deliberately wrong claim the audit should catch).")
 @option("--json", "as_json", is_flag=True, default=False, help="Print the result as JSON.")
 @click.pass_context
-def audit_command(ctx, mechanism, as_json, **params):
-    """Estimate a lower bound on ε from the mechanism's outputs on neighbouring inputs, at the
-    given confidence, and print it beside the claimed ε: PASS (exit 0) when the bound does not
-    exceed the claim, FAIL (exit 1) when it does."""
+def audit_command(ctx, mechanism, run_config, canaries, noise_scale, as_json, **params):
+    """Estimate a lower bound on ε from the mechanism's outputs on neighbouring inputs (or from
+    canaries in a whole run, --run-config), at the given confidence, and print it beside the
+    claimed ε: PASS (exit 0) when no bound exceeds the claim, FAIL (exit 1) when one does."""
+    if (mechanism is None) == (run_config is None):
+        raise click.UsageError("give either --mechanism or --run-config")
+    if run_config is not None:
+        return audit_run(ctx, run_config, canaries, noise_scale, params["confidence"], as_json)
+    reject_run_options(ctx)
+    mechanism = mechanism.lower()
     reject_inapplicable(ctx, mechanism)
     if params["c"] >= params["params"]:
         raise click.BadParameter(f"must be below --params ({params['params']})",
