@@ -7,7 +7,7 @@ DATA_DIR ?= $(GANLEAK_DATA_DIR)
 PROFILE ?= quick
 JOBS ?= 2
 
-.PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-audit bench-face bench-sweep bench-memory bench-scale headline sweep-example \
+.PHONY: install install-gpu lint docs docs-build test test-fast test-slow bench bench-audit audit-runs bench-face bench-sweep bench-memory bench-scale headline sweep-example \
 	reproduce-figures frontier federation results results-check golden clean
 
 install:  ## make .venv (Python >= 3.10) and install ganleak with everything the tests use
@@ -49,6 +49,12 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 
 bench-audit:  ## every audit at its defaults: bounds, ratios against the targets, seconds; writes results/audit/bench_audit.json (about 3 min)
 	$(PYTHON) benchmarks/bench_audit.py --json results/audit/bench_audit.json
+
+audit-runs:  ## whole-run audits of examples/audit/*.toml (the small run honest and with half its noise; the headline, about 25 min) into results/audit/run-*.json
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --json > results/audit/run-small-dpsgd.json || true
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --noise-scale 0.5 --json > results/audit/run-small-dpsgd-half-noise.json || true
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/headline-dpsgd.toml --json > results/audit/run-headline-dpsgd.json || true
+	$(PYTHON) tools/render_results.py
 
 bench-face:  ## where a 64x64 face round's time goes, GFLOP/s against a matmul peak, XLA (about 3 min)
 	$(PYTHON) benchmarks/bench_face_round.py

@@ -6,7 +6,8 @@ committed results files.
 
 The results files under results/ are ``results.json`` files written by ``ganleak reproduce``
 (``make reproduce-figures``, ``make frontier``); see ganleak_cli/report/results_page.py. The
-audit table comes from results/audit/bench_audit.json (``make bench-audit``).
+audit tables come from results/audit/bench_audit.json (``make bench-audit``) and
+results/audit/run-*.json (``make audit-runs``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from ganleak_cli.core.errors import GanleakError
-from ganleak_cli.report.audit_table import audit_block, load_rows
+from ganleak_cli.report.audit_table import audit_block, load_rows, runs_block
 from ganleak_cli.report.results_page import load_results, readme_block, render_page, splice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,11 @@ def rendered() -> dict[Path, str]:
     documents = load_results(RESULTS)
     readme = splice(README.read_text(encoding="utf-8"), readme_block(documents, HEADLINE_PRESET))
     audit = audit_block(load_rows(AUDIT), str(AUDIT.relative_to(ROOT)))
+    runs = [(str(path.relative_to(ROOT)), load_rows(path))
+            for path in sorted(AUDIT.parent.glob("run-*.json"))]
     privacy = splice(PRIVACY.read_text(encoding="utf-8"), audit, "audit")
+    if runs:
+        privacy = splice(privacy, runs_block(runs), "audit-runs")
     return {PAGE: render_page(documents), README: readme, PRIVACY: privacy}
 
 

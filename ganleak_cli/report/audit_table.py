@@ -1,6 +1,7 @@
 """The audit table of docs/privacy.md, rendered from benchmarks/bench_audit.py's JSON (committed
 as results/audit/bench_audit.json): each mechanism's claim, what its bound is read against, each
-estimator's bound, the ratio against its target and the seconds it took."""
+estimator's bound, the ratio against its target and the seconds it took; and the plot of every
+mechanism's bound across ε from the benchmark's sweep."""
 
 from __future__ import annotations
 
@@ -47,3 +48,52 @@ def audit_block(document: dict, source: str) -> list[str]:
             f"0.95), on {machine['cpus']} CPUs at a load average of "
             f"{machine['load_at_start']:.1f}; from `{source}`, written by `make bench-audit`.*",
             "", end]
+
+
+def run_cells(result: dict) -> list[str]:
+    """One whole-run audit's row."""
+    bounds = result["estimators"]
+    trained = result["noise_multiplier_trained"]
+    sigma = f"{result['noise_multiplier_claimed']:g}" + (
+        f" (trained with {trained:g})" if trained != result["noise_multiplier_claimed"] else "")
+    return [f"`{result['run_config']}`", str(result["rounds"]), str(result["canaries"]), sigma,
+            f"{result['claimed_epsilon']:.3g} ({result['accountant']}, δ = {result['delta']:g})",
+            f"{bounds['one-run']['epsilon_lower_bound']:.3f}",
+            f"{bounds['gdp']['epsilon_lower_bound']:.3f}", result["verdict"]]
+
+
+def runs_block(results: list[tuple[str, dict]]) -> list[str]:
+    """The whole-run audits' table, spliced between the ``audit-runs`` markers."""
+    begin, end = markers("audit-runs")
+    head = ["run config", "rounds", "canaries", "σ claimed", "claimed ε", "one-run bound",
+            "gdp bound", "verdict"]
+    sources = ", ".join(f"`{name}`" for name, _ in results)
+    return [begin, "", *md_table(head, [run_cells(r) for _, r in results]), "",
+            f"*Rendered from {sources} (`make audit-runs`).*", "", end]
+
+
+def bounds_plot(rows: list[dict], path: str) -> None:
+    """Each mechanism's verdict bound against the ε it is read against (the exact ε, the
+    claim, or for Shokri its neighbours' exact loss), with the lines y = x and y = 2x."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "ganleak"
+    fig, ax = plt.subplots(figsize=(7.5, 5.0))
+    top = max(max(r["reference"] for r in rows), 1.0)
+    ax.plot([0, top], [0, top], color="black", lw=1, label="bound = ε (tight)")
+    ax.plot([0, top / 2], [0, top], color="grey", lw=1, ls="--", label="bound = 2ε")
+    for name in dict.fromkeys(r["mechanism"] for r in rows):
+        mine = [r for r in rows if r["mechanism"] == name]
+        style = ":" if mine[0]["negative_control"] else "-"
+        ax.plot([r["reference"] for r in mine], [min(r["bound"], 2.5 * top) for r in mine],
+                marker="o", ls=style, label=f"{name} ({mine[0]['estimator']})")
+    ax.set_xlabel("ε the bound is read against (exact ε, claim, or Shokri's neighbours' loss)")
+    ax.set_ylabel("ε lower bound (confidence 0.95)")
+    ax.set_ylim(0, 2.5 * top)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None})
+    plt.close(fig)

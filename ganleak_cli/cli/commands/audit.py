@@ -70,8 +70,9 @@ def audit_run(ctx, path: str, canaries: int, noise_scale: float, confidence: flo
     cfg = run_settings(path)
     with stdout_to_stderr():
         try:
-            result = canary_audit(cfg, canaries, noise_scale, confidence,
-                                  note=lambda text: click.echo(text, err=True))
+            result = {"run_config": path,
+                      **canary_audit(cfg, canaries, noise_scale, confidence,
+                                     note=lambda text: click.echo(text, err=True))}
         except (ConfigError, ValueError) as exc:
             raise click.BadParameter(f"{path}: {exc}", param_hint="'--run-config'") from None
     click.echo(json.dumps(result, sort_keys=True) if as_json else describe_run_audit(result))
