@@ -85,15 +85,18 @@ def bounds_plot(rows: list[dict], path: str) -> None:
     top = max(max(r["reference"] for r in rows), 1.0)
     ax.plot([0, top], [0, top], color="black", lw=1, label="bound = ε (tight)")
     ax.plot([0, top / 2], [0, top], color="grey", lw=1, ls="--", label="bound = 2ε")
+    ceiling = 1.6 * top
     for name in dict.fromkeys(r["mechanism"] for r in rows):
         mine = [r for r in rows if r["mechanism"] == name]
-        style = ":" if mine[0]["negative_control"] else "-"
-        ax.plot([r["reference"] for r in mine], [min(r["bound"], 2.5 * top) for r in mine],
-                marker="o", ls=style, label=f"{name} ({mine[0]['estimator']})")
+        clipped = any(r["bound"] > ceiling for r in mine)
+        ax.plot([r["reference"] for r in mine], [min(r["bound"], ceiling) for r in mine],
+                marker="^" if clipped else "o", ls=":" if mine[0]["negative_control"] else "-",
+                label=f"{name} ({mine[0]['estimator']})" + (" — above the top" if clipped
+                                                             else ""))
     ax.set_xlabel("ε the bound is read against (exact ε, claim, or Shokri's neighbours' loss)")
     ax.set_ylabel("ε lower bound (confidence 0.95)")
-    ax.set_ylim(0, 2.5 * top)
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylim(0, ceiling * 1.02)
+    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     fig.savefig(path, metadata={"Date": None})
     plt.close(fig)
