@@ -53,6 +53,8 @@ bench-audit:  ## every audit at its defaults: bounds, ratios against the targets
 audit-runs:  ## whole-run audits of examples/audit/*.toml (the small run honest and with half its noise; the headline, about 25 min) into results/audit/run-*.json
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --json > results/audit/run-small-dpsgd.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --noise-scale 0.5 --json > results/audit/run-small-dpsgd-half-noise.json || true
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-shokri.toml --json > results/audit/run-small-shokri.json || true
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-shokri.toml --noise-scale 0.0001 --json > results/audit/run-small-shokri-1e4-epsilon.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/headline-dpsgd.toml --json > results/audit/run-headline-dpsgd.json || true
 	$(PYTHON) tools/render_results.py
 

@@ -19,6 +19,15 @@ rounds = 10
 records-per-class = 60
 attack = "none"
 """
+SHOKRI_RUN = """defense = "shokri"
+dp-eps = 1.0
+theta-u = 0.0001
+lr = 0.001
+dp-tau = 0.005
+rounds = 10
+records-per-class = 60
+attack = "none"
+"""
 
 
 def test_one_run_p_value_without_delta_is_the_binomial_tail():
@@ -84,7 +93,7 @@ def test_a_run_with_half_the_noise_it_accounts_for_is_caught(tmp_path, mnist):
     (["--mechanism", "laplace", "--run-config", "RUN"], "either --mechanism or --run-config"),
     ([], "either --mechanism or --run-config"),
     (["--mechanism", "laplace", "--noise-scale", "0.5"], "--noise-scale"),
-    (["--run-config", "NODPSGD"], "needs DP-SGD"),
+    (["--run-config", "NODPSGD"], "needs DP-SGD or Shokri"),
     (["--run-config", "RUN", "--canaries", "5"], "--canaries"),
 ])
 def test_whole_run_audit_usage_errors(tmp_path, args, named):
@@ -95,3 +104,23 @@ def test_whole_run_audit_usage_errors(tmp_path, args, named):
     result = CliRunner().invoke(main, ["audit", *args])
     assert result.exit_code == 2, result.output
     assert named in result.output and "Traceback" not in result.output
+
+
+def test_a_shokri_run_is_audited_and_a_huge_release_budget_is_seen(tmp_path, mnist):
+    """Shokri's uploads: the honest run shows nothing; released at 10⁴ times the accounted ε
+    the canaries are found (all top guesses right) though the composed claim is not exceeded."""
+    config = tmp_path / "shokri.toml"
+    config.write_text(SHOKRI_RUN)
+    outs = []
+    for scale in ("1", "0.0001"):
+        result = CliRunner().invoke(main, ["audit", "--run-config", str(config), "--json",
+                                           "--noise-scale", scale])
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    honest, loud = outs
+    assert honest["mechanism"] == "shokri" and honest["epsilon_upload_claimed"] == 1.0
+    assert honest["claimed_epsilon"] == loud["claimed_epsilon"]
+    assert honest["estimators"]["one-run"]["epsilon_lower_bound"] == 0.0
+    assert loud["epsilon_upload_released"] == pytest.approx(1e4)
+    found = loud["estimators"]["one-run"]
+    assert found["correct"] == found["guesses"] and found["epsilon_lower_bound"] > 1.0

@@ -120,11 +120,12 @@ def test_the_whole_run_audit_table_shows_the_claim_beside_both_bounds():
     from ganleak_cli.report.audit_table import runs_block
 
     result = {"run_config": "examples/audit/x.toml", "rounds": 10, "canaries": 4000,
+              "mechanism": "dpsgd",
               "noise_multiplier_claimed": 2.0, "noise_multiplier_trained": 1.0,
               "claimed_epsilon": 5.9037, "accountant": "rdp", "delta": 1e-5, "verdict": "FAIL",
               "estimators": {"one-run": {"epsilon_lower_bound": 2.773},
                              "gdp": {"epsilon_lower_bound": 6.897}}}
     text = "\n".join(runs_block([("results/audit/run-x.json", result)]))
-    assert ("| `examples/audit/x.toml` | 10 | 4000 | 2 (trained with 1) | 5.9 (rdp, δ = 1e-05) "
+    assert ("| `examples/audit/x.toml` | 10 | 4000 | DP-SGD σ 2 (trained with 1) | 5.9 (rdp, δ = 1e-05) "
             "| 2.773 | 6.897 | FAIL |") in text
     assert "`results/audit/run-x.json`" in text

@@ -1,4 +1,5 @@
-"""White-box gradient canaries for auditing a whole DP-SGD run (one participant's training).
+"""White-box canaries for auditing a whole run: in one participant's DP-SGD gradients
+(``CanaryTrainer``) or in its parameter changes before Shokri's upload (``CanaryUpload``).
 
 Each of m canaries is a gradient of norm C on one coordinate of the model's largest variable (a
 distinct coordinate each), included in the participant's data with probability ½ (the secret
@@ -10,6 +11,13 @@ scores each canary by the sum, over the run's steps, of the released value at it
 ``CanaryTrainer`` is DPSGDTrainer with the canaries in ``_privatise``. It can train with a
 different noise multiplier than the one it accounts for (``claimed_multiplier``): a run whose
 accounting is deliberately wrong, which the audit must catch.
+
+``CanaryUpload`` wraps Shokri's upload: the canaries own their coordinates of the participant's
+change Δw (distinct coordinates of the flat weights), which are set to γ where the canary is
+included and to 0 where it is not, before ``shokri_release`` selects and noises them. Shokri's
+guarantee covers any two updates within [−γ, γ], so the two settings are neighbours however the
+rest of Δw looks. A canary scores 2γ plus the released value each time its coordinate is
+released (0 where it never is), so that being released at all counts, and a high value more. It too can release with a larger ε than it accounts for.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganleak_cli.privacy.accounting import dpsgd_event
+from ganleak_cli.privacy.accounting import dpsgd_event, laplace_event
 from ganleak_cli.privacy.dpsgd import DPSGDTrainer, clip_by_example
+from ganleak_cli.privacy.shokri import ShokriUpload
 
 
 @dataclass(frozen=True)
@@ -86,3 +95,28 @@ class CanaryTrainer(DPSGDTrainer):
     def step_event(self, sampling_rate: float):
         """The step's DP event as accounted: the claimed noise multiplier."""
         return dpsgd_event(self.claimed_multiplier, min(1.0, sampling_rate))
+
+
+class CanaryUpload:
+    """Shokri's upload with the canaries' coordinates of Δw set (γ included, 0 excluded), scored
+    on what it releases; it releases at ``epsilon_claimed / noise_scale`` and accounts
+    ``epsilon_claimed``."""
+
+    def __init__(self, upload: ShokriUpload, coordinates: np.ndarray, included: np.ndarray,
+                 noise_scale: float = 1.0):
+        self.claimed = upload.epsilon
+        self.inner = ShokriUpload(upload.epsilon / noise_scale, upload.c, upload.gamma,
+                                  upload.tau)
+        self.coordinates, self.included = coordinates, included
+        self.scores = np.zeros(len(coordinates))
+
+    def __call__(self, delta: np.ndarray, rng: np.random.Generator):
+        """(the Upload of Δw plus the canaries, the ε-DP event as accounted)."""
+        changed = np.array(delta, copy=True)
+        changed[self.coordinates] = self.inner.gamma * self.included
+        upload, _ = self.inner(changed, rng)
+        where = np.searchsorted(self.coordinates, upload.indices)
+        hit = (where < len(self.coordinates)) & (
+            self.coordinates[np.minimum(where, len(self.coordinates) - 1)] == upload.indices)
+        np.add.at(self.scores, where[hit], upload.values[hit] + 2 * self.inner.gamma)
+        return upload, laplace_event(self.claimed)

@@ -9,7 +9,8 @@ and counts its correct guesses v out of r = 2k. If the run is (ε, δ)-DP in eac
 P[v' ≥ v] ≤ P[Bin(r, e^ε/(1 + e^ε)) ≥ v] + 2mδ·max_i (P[Bin ≥ v − i] − P[Bin ≥ v]) / i
 (their Theorem 5.2), so the largest ε at which that p-value stays at or below α is a lower bound
 on ε with confidence 1 − α. The number of guesses is not tuned on the same scores: every k of a
-fixed grid is tried and α is split among them (Bonferroni), so the bound stays valid.
+fixed grid is tried, guessing both ends or only the top (where most scores tie, as when few
+canaries are ever released), and α is split among them (Bonferroni), so the bound stays valid.
 
 Gaussian DP. The included canaries' scores against the excluded ones are two samples of the
 run's output on neighbours (one canary in or out): ``estimators.gdp`` bounds μ from a threshold
@@ -51,19 +52,27 @@ def epsilon_bound(m: int, guesses: int, correct: int, alpha: float, delta: float
     return float(optimize.brentq(rejected, high / 2.0 if high > 1 else 0.0, high, xtol=1e-6))
 
 
+def guesses(included: np.ndarray, order: np.ndarray, k: int, both: bool) -> tuple[int, int]:
+    """(guesses, correct): "in" for the k highest scores, and "out" for the k lowest if both."""
+    correct = int(included[order[-k:]].sum())
+    if both:
+        correct += int((~included[order[:k]]).sum())
+    return (2 * k if both else k), correct
+
+
 def audit_scores(scores: np.ndarray, included: np.ndarray, confidence: float,
                  delta: float) -> dict:
     """The best bound over the grid of guesses (α split evenly), with its counts."""
     m = len(scores)
     order = np.argsort(scores, kind="stable")
-    alpha = (1.0 - confidence) / len(GUESS_FRACTIONS)
-    best = {"epsilon_lower_bound": 0.0, "guesses": 0, "correct": 0}
-    for fraction in GUESS_FRACTIONS:
-        k = max(1, int(fraction * m))
-        correct = int(included[order[-k:]].sum() + (~included[order[:k]]).sum())
-        bound = epsilon_bound(m, 2 * k, correct, alpha, delta)
-        if bound > best["epsilon_lower_bound"] or best["guesses"] == 0:
-            best = {"epsilon_lower_bound": bound, "guesses": 2 * k, "correct": correct}
+    grid = [(max(1, int(f * m)), both) for f in GUESS_FRACTIONS for both in (True, False)]
+    alpha = (1.0 - confidence) / len(grid)
+    best = {"epsilon_lower_bound": -1.0}
+    for k, both in grid:
+        made, correct = guesses(included, order, k, both)
+        bound = epsilon_bound(m, made, correct, alpha, delta)
+        if bound > best["epsilon_lower_bound"]:
+            best = {"epsilon_lower_bound": bound, "guesses": made, "correct": correct}
     return {**best, "canaries": m, "included": int(included.sum())}
 
 

@@ -50,13 +50,22 @@ def audit_block(document: dict, source: str) -> list[str]:
             "", end]
 
 
+def run_setting(result: dict) -> str:
+    """``σ 2 (trained with 1)`` or ``ε/upload 10 (released at 1000)``."""
+    if result.get("mechanism", "dpsgd") == "dpsgd":
+        claimed, actual = result["noise_multiplier_claimed"], result["noise_multiplier_trained"]
+        return f"DP-SGD σ {claimed:g}" + (f" (trained with {actual:g})" if actual != claimed
+                                           else "")
+    claimed, actual = result["epsilon_upload_claimed"], result["epsilon_upload_released"]
+    return f"Shokri ε/upload {claimed:.3g}" + (f" (released at {actual:.3g})"
+                                               if actual != claimed else "")
+
+
 def run_cells(result: dict) -> list[str]:
     """One whole-run audit's row."""
     bounds = result["estimators"]
-    trained = result["noise_multiplier_trained"]
-    sigma = f"{result['noise_multiplier_claimed']:g}" + (
-        f" (trained with {trained:g})" if trained != result["noise_multiplier_claimed"] else "")
-    return [f"`{result['run_config']}`", str(result["rounds"]), str(result["canaries"]), sigma,
+    return [f"`{result['run_config']}`", str(result["rounds"]), str(result["canaries"]),
+            run_setting(result),
             f"{result['claimed_epsilon']:.3g} ({result['accountant']}, δ = {result['delta']:g})",
             f"{bounds['one-run']['epsilon_lower_bound']:.3f}",
             f"{bounds['gdp']['epsilon_lower_bound']:.3f}", result["verdict"]]
@@ -65,7 +74,7 @@ def run_cells(result: dict) -> list[str]:
 def runs_block(results: list[tuple[str, dict]]) -> list[str]:
     """The whole-run audits' table, spliced between the ``audit-runs`` markers."""
     begin, end = markers("audit-runs")
-    head = ["run config", "rounds", "canaries", "σ claimed", "claimed ε", "one-run bound",
+    head = ["run config", "rounds", "canaries", "mechanism as claimed", "claimed ε", "one-run bound",
             "gdp bound", "verdict"]
     sources = ", ".join(f"`{name}`" for name, _ in results)
     return [begin, "", *md_table(head, [run_cells(r) for _, r in results]), "",
