@@ -126,6 +126,6 @@ def test_the_whole_run_audit_table_shows_the_claim_beside_both_bounds():
               "estimators": {"one-run": {"epsilon_lower_bound": 2.773},
                              "gdp": {"epsilon_lower_bound": 6.897}}}
     text = "\n".join(runs_block([("results/audit/run-x.json", result)]))
-    assert ("| `examples/audit/x.toml` | 10 | 4000 | DP-SGD σ 2 (trained with 1) | 5.9 (rdp, δ = 1e-05) "
-            "| 2.773 | 6.897 | FAIL |") in text
+    assert ("| `examples/audit/x.toml` | 10 | 4000 | DP-SGD σ 2 (trained with 1) "
+            "| 5.9 (rdp, δ = 1e-05) | 2.773 | 6.897 | FAIL |") in text
     assert "`results/audit/run-x.json`" in text

@@ -17,7 +17,8 @@ change Δw (distinct coordinates of the flat weights), which are set to γ where
 included and to 0 where it is not, before ``shokri_release`` selects and noises them. Shokri's
 guarantee covers any two updates within [−γ, γ], so the two settings are neighbours however the
 rest of Δw looks. A canary scores 2γ plus the released value each time its coordinate is
-released (0 where it never is), so that being released at all counts, and a high value more. It too can release with a larger ε than it accounts for.
+released (0 where it never is), so that being released at all counts, and a high value more.
+It too can release with a larger ε than it accounts for.
 """
 
 from __future__ import annotations

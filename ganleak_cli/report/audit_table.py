@@ -74,8 +74,8 @@ def run_cells(result: dict) -> list[str]:
 def runs_block(results: list[tuple[str, dict]]) -> list[str]:
     """The whole-run audits' table, spliced between the ``audit-runs`` markers."""
     begin, end = markers("audit-runs")
-    head = ["run config", "rounds", "canaries", "mechanism as claimed", "claimed ε", "one-run bound",
-            "gdp bound", "verdict"]
+    head = ["run config", "rounds", "canaries", "mechanism as claimed", "claimed ε",
+            "one-run bound", "gdp bound", "verdict"]
     sources = ", ".join(f"`{name}`" for name, _ in results)
     return [begin, "", *md_table(head, [run_cells(r) for _, r in results]), "",
             f"*Rendered from {sources} (`make audit-runs`).*", "", end]
