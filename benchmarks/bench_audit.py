@@ -23,11 +23,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from ganleak_cli.audit.mechanisms import MECHANISMS, Settings  # noqa: E402
+from ganleak_cli.audit.mechanisms import EXACT_LOSS, MECHANISMS, Settings  # noqa: E402
 from ganleak_cli.audit.run import audit  # noqa: E402
 
 SECONDS = 60.0
-EXACT_LOSS = "largest privacy loss of these neighbours (computed exactly)"
 
 
 def target(name: str, result: dict) -> tuple[str, float, float]:

@@ -43,14 +43,20 @@ class CanarySet:
     included: np.ndarray
 
     @classmethod
+    def among(cls, size: int, count: int, rng: np.random.Generator,
+              variable: int = 0) -> "CanarySet":
+        """``count`` distinct coordinates of ``size`` (sorted), bits ~ Bern(½)."""
+        if count > size:
+            raise ValueError(f"canaries: at most {size} fit this model")
+        coordinates = np.sort(rng.choice(size, size=count, replace=False))
+        return cls(variable, coordinates, rng.random(count) < 0.5)
+
+    @classmethod
     def draw(cls, model: keras.Model, count: int, rng: np.random.Generator) -> "CanarySet":
-        """``count`` distinct coordinates of the largest trainable variable, bits ~ Bern(½)."""
+        """``count`` canaries in the largest trainable variable."""
         sizes = [int(np.prod(v.shape)) for v in model.trainable_variables]
         variable = int(np.argmax(sizes))
-        if count > sizes[variable]:
-            raise ValueError(f"canaries: at most {sizes[variable]} fit this model")
-        coordinates = np.sort(rng.choice(sizes[variable], size=count, replace=False))
-        return cls(variable, coordinates, rng.random(count) < 0.5)
+        return cls.among(sizes[variable], count, rng, variable)
 
 
 class CanaryTrainer(DPSGDTrainer):
@@ -103,13 +109,12 @@ class CanaryUpload:
     on what it releases; it releases at ``epsilon_claimed / noise_scale`` and accounts
     ``epsilon_claimed``."""
 
-    def __init__(self, upload: ShokriUpload, coordinates: np.ndarray, included: np.ndarray,
-                 noise_scale: float = 1.0):
+    def __init__(self, upload: ShokriUpload, canaries: CanarySet, noise_scale: float = 1.0):
         self.claimed = upload.epsilon
         self.inner = ShokriUpload(upload.epsilon / noise_scale, upload.c, upload.gamma,
                                   upload.tau)
-        self.coordinates, self.included = coordinates, included
-        self.scores = np.zeros(len(coordinates))
+        self.coordinates, self.included = canaries.coordinates, canaries.included
+        self.scores = np.zeros(len(self.coordinates))
 
     def __call__(self, delta: np.ndarray, rng: np.random.Generator):
         """(the Upload of Δw plus the canaries, the ε-DP event as accounted)."""

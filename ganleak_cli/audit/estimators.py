@@ -81,9 +81,9 @@ def gdp_epsilon(mu: float, delta: float) -> float:
 
 def gdp(hits_p, hits_q, n: int, alpha: float, delta: float) -> np.ndarray:
     """ε at δ implied by the μ lower bound (vectorised over the counts)."""
-    mus = np.atleast_1d(gdp_mu(hits_p, hits_q, n, alpha))
-    out = np.array([gdp_epsilon(float(mu), delta) for mu in mus])
-    return out.reshape(np.shape(gdp_mu(hits_p, hits_q, n, alpha)))
+    mus = gdp_mu(hits_p, hits_q, n, alpha)
+    out = np.array([gdp_epsilon(float(mu), delta) for mu in np.ravel(mus)])
+    return out.reshape(np.shape(mus))
 
 
 def bayesian(hits_p, hits_q, n: int, alpha: float, delta: float, seed: int = 0) -> float:

@@ -25,6 +25,7 @@ from ganleak_cli.audit import controls, dpsgd_step, shokri_exact, svt
 from ganleak_cli.privacy.shokri import shokri_release, shokri_scales
 
 GAMMA = 1.0
+EXACT_LOSS = "largest privacy loss of these neighbours (computed exactly)"
 SHOKRI_FEATURES = ("target_selected", "target_score", "target_max_value")
 
 
@@ -80,7 +81,7 @@ def shokri_references(settings: Settings, tau: float) -> tuple[tuple[str, float]
     if settings.c != 1:
         return (proven,)
     exact = shokri_exact.neighbours_loss(settings.epsilon, settings.params, GAMMA, tau)["loss"]
-    return (proven, ("largest privacy loss of these neighbours (computed exactly)", exact))
+    return (proven, (EXACT_LOSS, exact))
 
 
 def shokri_samples(settings: Settings, trials: int) -> Samples:

@@ -52,7 +52,7 @@ def audit_block(document: dict, source: str) -> list[str]:
 
 def run_setting(result: dict) -> str:
     """``σ 2 (trained with 1)`` or ``ε/upload 10 (released at 1000)``."""
-    if result.get("mechanism", "dpsgd") == "dpsgd":
+    if result["mechanism"] == "dpsgd":
         claimed, actual = result["noise_multiplier_claimed"], result["noise_multiplier_trained"]
         return f"DP-SGD σ {claimed:g}" + (f" (trained with {actual:g})" if actual != claimed
                                            else "")

@@ -4,10 +4,10 @@ The run is built and played exactly as ``ganleak simulate`` would (no evaluation
 folder), except that the first victim carries m white-box canaries (``audit/canaries.py``):
 under DP-SGD it trains with ``CanaryTrainer`` (canary gradients among its records), under
 Shokri's mechanism it uploads through ``CanaryUpload`` (canaries in its parameter changes). After
-the last round, the one-run
-estimator (``audit/one_run.py``) turns the canaries' scores into a lower bound on ε, printed
-beside the ε the victim's ledger claims for the run (``epsilon_total`` of ``simulate``).
-``noise_scale`` < 1 trains with less noise than is accounted: a deliberately wrong claim.
+the last round, the one-run and GDP estimators (``audit/one_run.py``) turn the canaries' scores
+into lower bounds on ε, printed beside the ε the victim's ledger claims for the run
+(``epsilon_total`` of ``simulate``). ``noise_scale`` < 1 trains (or releases) with less noise than
+is accounted: a deliberately wrong claim.
 """
 
 from __future__ import annotations
@@ -32,10 +32,15 @@ def turn_sampling_rate(victim: Participant, rules) -> float:
     return batch_for(rules.local_steps * min(rules.batch_size, records), rules) / records
 
 
+def canary_rng(cfg: SimConfig) -> np.random.Generator:
+    """The canaries' stream, from the run's seed and apart from every stream the run draws."""
+    return np.random.default_rng(np.random.SeedSequence([cfg.run.seed, CANARY_STREAM]))
+
+
 def canary_trainer(world, cfg: SimConfig, count: int, noise_scale: float) -> CanaryTrainer:
     """The first victim's trainer, with ``count`` canaries (coordinates and bits from the seed)."""
     victim, settings = world.participants[0], world.defence.settings
-    rng = np.random.default_rng(np.random.SeedSequence([cfg.run.seed, CANARY_STREAM]))
+    rng = canary_rng(cfg)
     canaries = CanarySet.draw(victim.trainer.model, count, rng)
     rate = turn_sampling_rate(victim, world.rules)
     return CanaryTrainer(victim.trainer.model, cfg.exchange.lr, settings.l2_clip,
@@ -45,13 +50,8 @@ def canary_trainer(world, cfg: SimConfig, count: int, noise_scale: float) -> Can
 
 def canary_upload(world, cfg: SimConfig, count: int, noise_scale: float) -> CanaryUpload:
     """The first victim's Shokri upload with ``count`` canaries on distinct coordinates."""
-    victim = world.participants[0]
-    rng = np.random.default_rng(np.random.SeedSequence([cfg.run.seed, CANARY_STREAM]))
-    size = world.server.weights.size
-    if count > size:
-        raise ValueError(f"canaries: at most {size} fit this model")
-    coordinates = np.sort(rng.choice(size, size=count, replace=False))
-    return CanaryUpload(victim.uploader, coordinates, rng.random(count) < 0.5, noise_scale)
+    canaries = CanarySet.among(world.server.weights.size, count, canary_rng(cfg))
+    return CanaryUpload(world.participants[0].uploader, canaries, noise_scale)
 
 
 def instrument(world, cfg: SimConfig, canaries: int, noise_scale: float):

@@ -1,7 +1,7 @@
 """``ganleak audit --mechanism NAME``: an empirical lower bound on a DP mechanism's ε, beside the
-ε it claims; ``ganleak audit --run-config FILE``: the same for a whole simulated DP-SGD run, with
-canaries in one victim's records. Exit 0 when the bounds stay below the claim, 1 when one
-exceeds it."""
+ε it claims; ``ganleak audit --run-config FILE``: the same for a whole simulated run under DP-SGD
+or Shokri's mechanism, with canaries in one victim. Exit 0 when the bounds stay below the claim,
+1 when one exceeds it."""
 
 from __future__ import annotations
 
@@ -119,13 +119,14 @@ def reject_inapplicable(ctx: click.Context, mechanism: str) -> None:
         help="shokri: values released per upload (< --params).")
 @option("--run-config", type=click.Path(exists=True, dir_okay=False), default=None,
         help="Audit a whole run instead of one mechanism: a `ganleak simulate` config file "
-             "(TOML or JSON, e.g. a run's config.json) with defense = \"dpsgd\"; canaries go "
-             "into the first victim's records.")
+             "(TOML or JSON, e.g. a run's config.json) with defense = \"dpsgd\" or \"shokri\"; "
+             "canaries go into the first victim.")
 @option("--canaries", type=click.IntRange(min=100), default=4000,
         help="--run-config: canaries, each included with probability ½.")
 @option("--noise-scale", type=FiniteFloat(min=0.0, min_open=True), default=1.0,
-        help="--run-config: train with the noise multiplier times this, account for the "
-             "configured one (below 1: a deliberately wrong claim the audit should catch).")
+        help="--run-config: train with the noise multiplier times this (Shokri: release at the "
+             "ε divided by it), account for the configured one (below 1: a deliberately wrong "
+             "claim the audit should catch).")
 @option("--json", "as_json", is_flag=True, default=False, help="Print the result as JSON.")
 @click.pass_context
 def audit_command(ctx, mechanism, run_config, canaries, noise_scale, as_json, **params):
