@@ -50,12 +50,13 @@ bench:  ## DSSGD vs plain Keras; Shokri vectorised vs per-element loop; cost of 
 bench-audit:  ## every audit at its defaults: bounds, ratios against the targets, seconds; writes results/audit/bench_audit.json (about 3 min)
 	$(PYTHON) benchmarks/bench_audit.py --json results/audit/bench_audit.json
 
-audit-runs:  ## whole-run audits of examples/audit/*.toml (the small run honest and with half its noise; the headline, about 25 min) into results/audit/run-*.json
+audit-runs:  ## whole-run audits of examples/audit/*.toml (the small runs honest and with a wrong claim; the two headline runs, about 35 min) into results/audit/run-*.json
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --json > results/audit/run-small-dpsgd.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-dpsgd.toml --noise-scale 0.5 --json > results/audit/run-small-dpsgd-half-noise.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-shokri.toml --json > results/audit/run-small-shokri.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/small-shokri.toml --noise-scale 0.0001 --json > results/audit/run-small-shokri-1e4-epsilon.json || true
 	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/headline-dpsgd.toml --json > results/audit/run-headline-dpsgd.json || true
+	$(PYTHON) -m ganleak_cli.cli audit --run-config examples/audit/headline-shokri.toml --json > results/audit/run-headline-shokri.json || true
 	$(PYTHON) tools/render_results.py
 
 bench-face:  ## where a 64x64 face round's time goes, GFLOP/s against a matmul peak, XLA (about 3 min)

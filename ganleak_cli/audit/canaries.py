@@ -8,9 +8,9 @@ participant's batch / records, the rate its accountant assumes) and adds its gra
 clipped sum before the noise. The auditor sees what DP-SGD releases — every noised sum — and
 scores each canary by the sum, over the run's steps, of the released value at its coordinate.
 
-``CanaryTrainer`` is DPSGDTrainer with the canaries in ``_privatise``. It can train with a
-different noise multiplier than the one it accounts for (``claimed_multiplier``): a run whose
-accounting is deliberately wrong, which the audit must catch.
+``CanaryTrainer`` is DPSGDTrainer with the canaries in its per-variable ``_noised_sum``. It can
+train with a different noise multiplier than the one it accounts for (``claimed_multiplier``): a
+run whose accounting is deliberately wrong, which the audit must catch.
 
 ``CanaryUpload`` wraps Shokri's upload: the canaries own their coordinates of the participant's
 change Δw (distinct coordinates of the flat weights), which are set to γ where the canary is
@@ -30,7 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganleak_cli.privacy.accounting import dpsgd_event, laplace_event
-from ganleak_cli.privacy.dpsgd import DPSGDTrainer, clip_by_example
+from ganleak_cli.privacy.dpsgd import DPSGDTrainer
 from ganleak_cli.privacy.shokri import ShokriUpload
 
 
@@ -82,22 +82,14 @@ class CanaryTrainer(DPSGDTrainer):
         return tf.reshape(total, [size]) + tf.scatter_nd(
             tf.constant(cs.coordinates[:, None]), weight, [size])
 
-    def _privatise(self, grads: list, batch) -> list:
-        """DPSGDTrainer's step with the canaries in their variable, scored after the noise."""
-        clipped, _ = clip_by_example(grads, self.l2_clip)
-        std = self.noise_multiplier * self.l2_clip
-        out = []
-        for k, g in enumerate(clipped):
-            total = tf.reduce_sum(g, axis=0)
-            if k != self.canaries.variable:
-                out.append((total + keras.random.normal(total.shape, stddev=std,
-                                                        seed=self.seed)) / batch)
-                continue
-            flat = self._with_canaries(total)
-            noised = flat + keras.random.normal(flat.shape, stddev=std, seed=self.seed)
-            self.scores.assign_add(tf.gather(noised, self.canaries.coordinates))
-            out.append(tf.reshape(noised, total.shape) / batch)
-        return out
+    def _noised_sum(self, variable: int, total: tf.Tensor, std: float) -> tf.Tensor:
+        """DPSGDTrainer's noised sum; in the canaries' variable, with them added before the
+        noise and scored after it."""
+        if variable != self.canaries.variable:
+            return super()._noised_sum(variable, total, std)
+        noised = super()._noised_sum(variable, self._with_canaries(total), std)
+        self.scores.assign_add(tf.gather(noised, self.canaries.coordinates))
+        return tf.reshape(noised, total.shape)
 
     def step_event(self, sampling_rate: float):
         """The step's DP event as accounted: the claimed noise multiplier."""

@@ -69,14 +69,22 @@ def gdp_delta(epsilon: float, mu: float) -> float:
     return first - second
 
 
-def gdp_epsilon(mu: float, delta: float) -> float:
-    """The smallest ε with δ(ε) ≤ δ for μ-GDP (0 when μ = 0 or δ(0) ≤ δ)."""
-    if mu <= 0.0 or gdp_delta(0.0, mu) <= delta:
+def crossing(excess: Callable[[float], float], xtol: float) -> float:
+    """Where a decreasing ``excess(ε)`` crosses 0 for ε ≥ 0 (0 when it is not positive at 0):
+    the bracket doubles from [0, 1] until the sign changes, then Brent's method."""
+    if excess(0.0) <= 0:
         return 0.0
     high = 1.0
-    while gdp_delta(high, mu) > delta:
+    while excess(high) > 0:
         high *= 2.0
-    return float(optimize.brentq(lambda e: gdp_delta(e, mu) - delta, 0.0, high, xtol=1e-10))
+    return float(optimize.brentq(excess, high / 2.0 if high > 1 else 0.0, high, xtol=xtol))
+
+
+def gdp_epsilon(mu: float, delta: float) -> float:
+    """The smallest ε with δ(ε) ≤ δ for μ-GDP (0 when μ = 0 or δ(0) ≤ δ)."""
+    if mu <= 0.0:
+        return 0.0
+    return crossing(lambda e: gdp_delta(e, mu) - delta, 1e-10)
 
 
 def gdp(hits_p, hits_q, n: int, alpha: float, delta: float) -> np.ndarray:

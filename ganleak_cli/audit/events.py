@@ -5,9 +5,10 @@ P[M(D) ∈ E] ≤ e^ε·P[M(D′) ∈ E] + δ; ``estimators`` turns the counts o
 
 The events are thresholds on scalar features of the output, {f_k ≥ t} and {f_k ≤ t}, in both
 directions (D over D′ and D′ over D). As in DP-Sniper / DP-Auditorium, the event is chosen on
-the first half of the samples and the bound is computed on the held-out second half only, so
-that searching many events does not inflate it. Each estimator searches with its own score (the
-event that is best for Clopper–Pearson is a tail event, the best for GDP a central one).
+the first part of the samples (half, unless the mechanism says otherwise) and the bound is
+computed on the held-out rest only, so that searching many events does not inflate it. Each
+estimator searches with its own score (the event that is best for Clopper–Pearson is a tail
+event, the best for GDP a central one).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from ganleak_cli.audit.estimators import ESTIMATORS
 
 MAX_THRESHOLDS = 256
+TAIL_THRESHOLDS = 64   # per tail
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,15 @@ class Bound:
 
 
 def candidate_thresholds(values: np.ndarray) -> np.ndarray:
-    """Every distinct value when there are few (counts, indicators), else quantiles."""
+    """Every distinct value when there are few (counts, indicators), else quantiles: evenly
+    spaced, plus a geometric ladder into both tails down to one sample (the events of a large
+    privacy loss are rare: the top 0.4 % of an even grid would skip them)."""
     distinct = np.unique(values)
     if distinct.size <= MAX_THRESHOLDS:
         return distinct
-    return np.unique(np.quantile(values, np.linspace(0.0, 1.0, MAX_THRESHOLDS)))
+    tail = np.geomspace(1.0 / values.size, 0.01, TAIL_THRESHOLDS)
+    levels = np.concatenate([np.linspace(0.0, 1.0, MAX_THRESHOLDS), tail, 1.0 - tail])
+    return np.unique(np.quantile(values, levels))
 
 
 def _hits(values: np.ndarray, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,16 +116,19 @@ def check_samples(features: tuple, on_d: np.ndarray, on_d2: np.ndarray) -> None:
 
 def epsilon_lower_bound(features: tuple, on_d: np.ndarray, on_d2: np.ndarray,
                         confidence: float = 0.95, delta: float = 0.0,
-                        estimator: str = "clopper-pearson", seed: int = 0) -> Bound:
+                        estimator: str = "clopper-pearson", seed: int = 0,
+                        search_share: float = 0.5) -> Bound:
     """Lower bound on ε at ``confidence`` from samples [trials, features] on D and D′: the event
-    is searched on the first half of the rows, the bound computed on the second half by
-    ``estimator`` (``seed``: the Bayesian one's posterior draws)."""
+    is searched on the first ``search_share`` of the rows, the bound computed on the rest by
+    ``estimator`` (``seed``: the Bayesian one's posterior draws). A mechanism whose best event
+    is plain to see needs few rows to find it and keeps more for the bound."""
     check_samples(features, on_d, on_d2)
     alpha = 1.0 - confidence
-    half = on_d.shape[0] // 2
-    event = search_event(features, on_d[:half], on_d2[:half], alpha, delta, estimator)
-    held_d, held_d2 = on_d[half:2 * half], on_d2[half:2 * half]
+    split = min(max(int(on_d.shape[0] * search_share), 2), on_d.shape[0] - 2)
+    event = search_event(features, on_d[:split], on_d2[:split], alpha, delta, estimator)
+    held_d, held_d2 = on_d[split:], on_d2[split:]
     hits_d, hits_d2 = event_hits(event, features, held_d), event_hits(event, features, held_d2)
     hits_p, hits_q = (hits_d, hits_d2) if event.forward else (hits_d2, hits_d)
-    value = ESTIMATORS[estimator].bound(hits_p, hits_q, half, alpha, delta, seed)
-    return Bound(value, confidence, event, hits_p, hits_q, half, estimator)
+    held = held_d.shape[0]
+    value = ESTIMATORS[estimator].bound(hits_p, hits_q, held, alpha, delta, seed)
+    return Bound(value, confidence, event, hits_p, hits_q, held, estimator)

@@ -21,8 +21,9 @@ central events instead of needing the rare ones — but only as valid as the Gau
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
+from ganleak_cli.audit.estimators import crossing
 from ganleak_cli.audit.events import epsilon_lower_bound
 
 GUESS_FRACTIONS = (0.01, 0.02, 0.05, 0.1, 0.2)
@@ -41,15 +42,9 @@ def p_value(m: int, guesses: int, correct: int, epsilon: float, delta: float) ->
 
 def epsilon_bound(m: int, guesses: int, correct: int, alpha: float, delta: float) -> float:
     """The largest ε whose p-value is ≤ alpha (0 when even ε = 0 is not rejected)."""
-    def rejected(eps):
-        return alpha - p_value(m, guesses, correct, eps, delta)
-
-    if guesses == 0 or rejected(0.0) <= 0:
+    if guesses == 0:
         return 0.0
-    high = 1.0
-    while rejected(high) > 0:
-        high *= 2.0
-    return float(optimize.brentq(rejected, high / 2.0 if high > 1 else 0.0, high, xtol=1e-6))
+    return crossing(lambda eps: alpha - p_value(m, guesses, correct, eps, delta), 1e-6)
 
 
 def guesses(included: np.ndarray, order: np.ndarray, k: int, both: bool) -> tuple[int, int]:

@@ -25,7 +25,8 @@ def audit(mechanism: str, settings: Settings) -> dict:
     trials = settings.trials or spec.default_trials
     samples = spec.sample(settings, trials)
     bounds = {name: epsilon_lower_bound(samples.features, samples.on_d, samples.on_d2,
-                                        settings.confidence, samples.delta, name, settings.seed)
+                                        settings.confidence, samples.delta, name, settings.seed,
+                                        spec.search_share)
               for name in applicable(samples.delta)}
     chosen = bounds[spec.estimator]
     passed = chosen.epsilon_lower_bound <= samples.claimed_epsilon
@@ -42,6 +43,7 @@ def audit(mechanism: str, settings: Settings) -> dict:
         "confidence": settings.confidence,
         "verdict": "PASS" if passed else "FAIL",
         "trials": trials,
+        "search_share": spec.search_share,
         "seed": settings.seed,
         "neighbours": samples.neighbours,
         "references": [{"name": name, "epsilon": value,
@@ -55,6 +57,12 @@ def estimator_line(name: str, bound: dict, verdict_estimator: str) -> str:
     mark = "verdict; " if name == verdict_estimator else ""
     return (f"  {name:<16} {bound['epsilon_lower_bound']:<8.4g} "
             f"{bound['fraction_of_claim']:.2f} of the claim  ({mark}{ESTIMATORS[name].assumes})")
+
+
+def searched(result: dict) -> str:
+    """The share of the runs the event was searched on, in words."""
+    share = result.get("search_share", 0.5)
+    return "half" if share == 0.5 else f"{share:.0%}"
 
 
 def describe(result: dict) -> str:
@@ -71,8 +79,8 @@ def describe(result: dict) -> str:
         f"seed: {result['seed']}",
         f"neighbours: {result['neighbours']}",
         f"claimed ε{delta}: {result['claimed_epsilon']:.4g}  ({result['claim']})",
-        f"ε lower bounds at confidence {result['confidence']:g} (event searched on half the "
-        f"runs, bounded on the other half):",
+        f"ε lower bounds at confidence {result['confidence']:g} (event searched on "
+        f"{searched(result)} of the runs, bounded on the rest):",
         *(estimator_line(name, bound, result["estimator"])
           for name, bound in result["estimators"].items()),
         f"  event ({result['estimator']}): {result['event']}; held-out hits "

@@ -23,9 +23,11 @@ that are Δ on D and 0 on D′ (likely ⊤).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from ganleak_cli.audit.chunks import in_chunks
 from ganleak_cli.privacy.shokri import laplace, shokri_scales
 
 CHUNK = 50_000
@@ -147,12 +149,20 @@ def _laplace_cdf(x: np.ndarray, scale: float) -> np.ndarray:
                     1.0 - 0.5 * np.exp(-np.maximum(x, 0) / scale))
 
 
-def svt_samples(name: str, epsilon: float, trials: int, rng: np.random.Generator,
+def svt_samples(name: str, epsilon: float, trials: int, seed: int,
                 design: Design | None = None) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Feature names and [trials, features] samples on D and D′ for the variant ``name``, on
-    its own neighbouring queries or on ``design``'s."""
+    its own neighbouring queries or on ``design``'s (drawn in chunks, on every core)."""
     variant, own = VARIANTS[name]
     design = design or own
+    pairs = in_chunks(partial(svt_pair, name, epsilon, design), trials, seed)
+    return feature_names(variant), pairs[:, 0], pairs[:, 1]
+
+
+def svt_pair(name: str, epsilon: float, design: Design, trials: int,
+             rng: np.random.Generator) -> np.ndarray:
+    """[trials, 2, features]: ``trials`` runs on D, then on D′, ``CHUNK`` runs at a time."""
+    variant = VARIANTS[name][0]
     scales = noise_scales(variant, epsilon, design.c)
     out = []
     for queries in design.queries():
@@ -162,4 +172,4 @@ def svt_samples(name: str, epsilon: float, trials: int, rng: np.random.Generator
             answers, values = answer(queries, design, scales, size, rng)
             chunks.append(features(answers, values, design, variant, scales))
         out.append(np.concatenate(chunks))
-    return feature_names(variant), out[0], out[1]
+    return np.stack(out, axis=1)

@@ -57,9 +57,13 @@ class DPSGDTrainer(LocalTrainer):
         """Mean of the clipped per-example gradients plus N(0, σ²C²) noise on the sum."""
         clipped, _ = clip_by_example(grads, self.l2_clip)
         std = self.noise_multiplier * self.l2_clip
-        return [(tf.reduce_sum(g, axis=0)
-                 + keras.random.normal(g.shape[1:], stddev=std, seed=self.seed)) / batch
-                for g in clipped]
+        return [self._noised_sum(k, tf.reduce_sum(g, axis=0), std) / batch
+                for k, g in enumerate(clipped)]
+
+    def _noised_sum(self, variable: int, total: tf.Tensor, std: float) -> tf.Tensor:
+        """One variable's clipped sum plus its N(0, std²) noise (the hook an auditor's trainer
+        uses to add canaries before the noise and read the sum after it)."""
+        return total + keras.random.normal(total.shape, stddev=std, seed=self.seed)
 
     def private_gradient(self, x, y) -> list:
         """The DP-SGD gradient of a batch (clipped, summed, noised, averaged)."""
