@@ -23,7 +23,8 @@ def test_self_ssim_is_one_for_copies_and_low_for_noise():
 
 
 def test_verdict_passes_only_when_every_check_holds():
-    assert face_verdict(PASSING) == {"face_verdict": 1.0, "face_verdict_failed": ""}
+    assert face_verdict(PASSING) == {"face_verdict": 1.0, "face_verdict_failed": "",
+                                     "face_ssim_bar": FaceBars().ssim_heldout}
     breaks = {"oracle_target_rate": 0.5, "identity_match": 0.8, "nn_ssim_heldout": 0.5,
               "sample_self_ssim": 0.93}
     for key, value in breaks.items():
@@ -47,6 +48,18 @@ def test_missing_or_nan_figures_fail_their_checks():
 def test_bars_are_parameters():
     assert failed_checks({**PASSING, "nn_ssim_heldout": 0.52}) == ["ssim_heldout"]
     assert failed_checks({**PASSING, "nn_ssim_heldout": 0.52}, FaceBars(ssim_heldout=0.5)) == []
+
+
+def test_the_ssim_bar_follows_the_person():
+    """A share of what the person's own photographs score, never under the floor nor near what
+    other persons' faces score."""
+    bars = FaceBars()
+    assert bars.for_person(own=0.66, other=0.28).ssim_heldout == pytest.approx(0.561)
+    assert bars.for_person(own=0.30, other=0.20).ssim_heldout == pytest.approx(0.35)   # floor
+    assert bars.for_person(own=0.50, other=0.42).ssim_heldout == pytest.approx(0.47)   # others
+    assert bars.for_person(own=0.66, other=0.28).oracle == bars.oracle
+    assert face_verdict(PASSING, bars.for_person(0.66, 0.28))["face_ssim_bar"] == \
+        pytest.approx(0.561)
 
 
 # --- real faces ---------------------------------------------------------------------------------
@@ -129,3 +142,54 @@ def test_another_persons_faces_fail(faces):
     assert figures["face_verdict"] == 0.0
     assert {"oracle", "identity"} <= set(failed)
     assert figures["sample_self_ssim"] < 0.85   # real faces: not collapsed
+
+
+# persons whose own photographs fail the fixed SSIM bar of 0.55 (s10, s14, s17)
+PERSONS = (9, 13, 16)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", PERSONS)
+def test_every_persons_photographs_pass_and_fakes_fail_at_the_persons_bar(faces, target):
+    """The victim's own photographs of the person pass with the person's bar (some fail the
+    fixed one); another person's faces, noise, a flat image and a collapsed pattern fail it."""
+    from ganleak_cli.core.pixels import to_model_range
+    from ganleak_cli.metrics.calibration import calibration_sets, person_bars, score_samples
+    data, oracle = faces
+    bars = person_bars(data, target)
+    assert 0.35 <= bars.ssim_heldout < 0.62
+    heldout = data.x_test[data.y_test == target]
+    sets = calibration_sets(data, target)
+
+    def judged(name_or_samples, own_index=None):
+        samples = name_or_samples
+        if isinstance(name_or_samples, str):
+            samples, own_index = sets[name_or_samples]
+        return score_samples(samples, data, oracle, target, heldout, own_index, bars)
+
+    own = judged("private_faces")
+    assert own["face_verdict"] == 1.0, own
+    assert "ssim_heldout" in failed_checks(own)   # the fixed 0.55 bar
+    for name in ("other_faces", "uniform_noise", "noisy_faces"):
+        assert judged(name)["face_verdict"] == 0.0, name
+    flat = np.zeros((16, *data.image_shape), np.float32)
+    for fake in (flat, collapsed_pattern(data.image_shape, seed=target)):
+        figures = judged(fake)
+        assert figures["face_verdict"] == 0.0 and "not_collapsed" in figures["face_verdict_failed"]
+    other = to_model_range(data.x_train[data.y_train == (target + 1) % 40])
+    assert {"oracle", "identity"} <= set(judged(other)["face_verdict_failed"].split(","))
+
+
+@pytest.mark.slow
+def test_the_floor_is_above_other_persons_and_noise_for_every_person(faces):
+    """For all 40 persons: other persons' faces and uniform noise score under the SSIM floor,
+    so the floor is what separates them, not the share alone."""
+    from ganleak_cli.metrics.calibration import calibration_sets, person_ssim
+    from ganleak_cli.metrics.similarity import nearest_ssim
+    data, _ = faces
+    floor = FaceBars().ssim_floor
+    for target in range(data.num_classes):
+        own, other = person_ssim(data, target)
+        noise = calibration_sets(data, target)["uniform_noise"][0]
+        heldout = data.x_test[data.y_test == target]
+        assert other < floor and nearest_ssim(noise, heldout)[0].mean() < 0.1, target

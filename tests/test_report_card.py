@@ -174,3 +174,13 @@ def test_a_failed_face_run_gets_no_verdict_when_the_persons_own_photographs_fail
     result = invoke(["report", str(tmp_path / "a"), "--out", str(tmp_path / "rep")])
     assert result.exit_code == 0, result.output
     assert "cannot judge this person" in (tmp_path / "rep" / "report.md").read_text()
+
+
+def test_a_face_card_gives_the_persons_bar_and_the_memorisation_gap():
+    from ganleak_cli.report.card import face_figures_lines
+    lines = face_figures_lines({"nn_ssim_heldout": 0.536, "face_ssim_bar": 0.46,
+                                "nn_ssim_private": 0.732})
+    assert lines == ["SSIM to the person's held-out faces 0.536, the person's bar 0.460",
+                     "memorisation: SSIM to the victim's private photographs 0.732 against "
+                     "0.536 to the held-out ones (gap +0.196)"]
+    assert face_figures_lines({"nn_ssim_heldout": 0.5}) == []

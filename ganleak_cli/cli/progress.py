@@ -29,6 +29,8 @@ def evaluation_line(record: dict, seconds: float) -> str:
     if "oracle_target_rate" in record:
         parts += [f"oracle {record['oracle_target_rate']:.2f}",
                   f"ssim {record['nn_ssim_heldout']:.3f}"]
+        if "face_ssim_bar" in record:
+            parts[-1] += f" (bar {record['face_ssim_bar']:.3f})"
     if "identity_match" in record:
         parts.append(f"identity {record['identity_match']:.2f} "
                      f"(flat {record['identity_flat_baseline']:.2f})")

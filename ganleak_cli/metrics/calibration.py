@@ -35,9 +35,10 @@ from ganleak_cli.metrics.verdict import FaceBars, face_verdict, sample_self_ssim
 
 NOISE_SIGMA = 0.25
 NOISE_SAMPLES = 32
-CALIBRATION_VERSION = "v2"
+CALIBRATION_VERSION = "v3"
 ROW_KEYS = ("oracle_target_rate", "identity_match", "identity_flat_baseline",
-            "identity_shuffled_baseline", "nn_ssim_heldout", "sample_self_ssim", "face_verdict")
+            "identity_shuffled_baseline", "nn_ssim_heldout", "sample_self_ssim", "face_verdict",
+            "face_ssim_bar")
 
 
 def _noisy(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -63,10 +64,36 @@ def calibration_sets(data, target: int) -> dict[str, tuple[np.ndarray, np.ndarra
             "uniform_noise": (rng.uniform(-1, 1, shape).astype(np.float32), None)}
 
 
+def person_ssim(data, target: int) -> tuple[float, float]:
+    """(own, other): the mean nearest SSIM to the person's held-out faces of the person's
+    training faces (the victim's photographs) and of one training face of every other person —
+    the ``private_faces`` and ``other_faces`` rows' SSIM, which the person's SSIM bar follows."""
+    sets = calibration_sets(data, target)
+    heldout = to_model_range(data.x_test[np.asarray(data.y_test) == target])
+
+    def mean_nearest(name: str) -> float:
+        samples = sets[name][0]
+        if len(samples) == 0 or len(heldout) == 0:
+            return float("nan")
+        return float(nearest_ssim(samples, heldout)[0].mean())
+    return mean_nearest("private_faces"), mean_nearest("other_faces")
+
+
+def person_bars(data, target: int, bars: FaceBars = FaceBars()) -> FaceBars:
+    """``bars`` with the SSIM bar of the person ``target`` (``FaceBars.for_person``); the fixed
+    bar where the person has no training or no held-out faces."""
+    own, other = person_ssim(data, target)
+    if not np.isfinite(own):
+        return bars
+    return bars.for_person(own, other if np.isfinite(other) else 0.0)
+
+
 def score_samples(samples: np.ndarray, data, oracle, target: int, heldout: np.ndarray,
-                  own_index: np.ndarray | None = None, bars: FaceBars = FaceBars()) -> dict:
-    """The face figures of ``samples`` and their verdict; identity is searched among every image
-    of ``data`` except, for real images, the sample itself (``own_index``)."""
+                  own_index: np.ndarray | None = None, bars: FaceBars | None = None) -> dict:
+    """The face figures of ``samples`` and their verdict (with the person's bars unless
+    ``bars`` is given); identity is searched among every image of ``data`` except, for real
+    images, the sample itself (``own_index``)."""
+    bars = bars or person_bars(data, target)
     figures = leakage(samples, oracle, heldout, target)
     figures.update(_identity(samples, data, target, own_index))
     figures["sample_self_ssim"] = sample_self_ssim(samples)
@@ -93,8 +120,10 @@ def _leave_one_out_ssim(faces: np.ndarray) -> float:
     return float(np.mean(scores))
 
 
-def calibration_rows(data, oracle, target: int, bars: FaceBars = FaceBars()) -> dict:
-    """Name → the figures of ``ROW_KEYS`` (and the failed checks) for each calibration set."""
+def calibration_rows(data, oracle, target: int, bars: FaceBars | None = None) -> dict:
+    """Name → the figures of ``ROW_KEYS`` (and the failed checks) for each calibration set,
+    judged with the person's bars unless ``bars`` is given."""
+    bars = bars or person_bars(data, target)
     heldout = data.x_test[np.asarray(data.y_test) == target]
     rows = {}
     for name, (samples, own_index) in calibration_sets(data, target).items():

@@ -71,16 +71,19 @@ def flat_copies(samples: np.ndarray) -> np.ndarray:
 
 
 class IdentityFamily(MetricFamily):
-    """``identity_*`` figures and, where they exist, the face verdict's (metrics.verdict)."""
+    """``identity_*`` figures and, where they exist, the face verdict's (metrics.verdict), with
+    the target person's SSIM bar."""
 
     name = "identity"
 
     def figures(self, reconstruction, truth, oracle, record: dict) -> dict:
         """Identity figures over the dataset's images, then the verdict on them and ``record``."""
+        from ganleak_cli.metrics.calibration import person_bars
         from ganleak_cli.metrics.verdict import face_figures
 
         samples = reconstruction.samples
         figures = identity_figures(samples, truth.dataset, truth.target_class)
         if "identity_match" in figures:
-            figures.update(face_figures(samples, {**record, **figures}))
+            bars = person_bars(truth.dataset, truth.target_class)
+            figures.update(face_figures(samples, {**record, **figures}, bars))
         return figures

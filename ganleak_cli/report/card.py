@@ -77,13 +77,30 @@ def own_photographs_row(root) -> dict | None:
     return found[0] if found else None
 
 
+def face_figures_lines(summary: dict) -> list[str]:
+    """The SSIM against the person's bar, and the memorisation evidence: how much nearer the
+    samples are to the victim's private photographs than to the held-out ones."""
+    ssim, bar = _figure(summary, "nn_ssim_heldout"), _figure(summary, "face_ssim_bar")
+    private = _figure(summary, "nn_ssim_private")
+    lines = []
+    if ssim is not None and bar is not None:
+        lines.append(f"SSIM to the person's held-out faces {ssim:.3f}, the person's bar "
+                     f"{bar:.3f}")
+    if ssim is not None and private is not None:
+        lines.append(f"memorisation: SSIM to the victim's private photographs {private:.3f} "
+                     f"against {ssim:.3f} to the held-out ones (gap {private - ssim:+.3f})")
+    return lines
+
+
 def face_card(name: str, summary: dict, root) -> Card:
     """The face verdict's card; NO VERDICT for a failing run whose person's own photographs
     (its calibration row in ``root``) fail the verdict too."""
+    figures = face_figures_lines(summary)
     if summary.get("face_verdict") == 1.0:
         return Card(name, LEAKED, ["the face verdict passes: oracle, identity above its "
-                                   "baselines, SSIM and no collapse, together"])
-    reasons = [f"the face verdict fails on: {summary.get('face_verdict_failed') or ''}"]
+                                   "baselines, SSIM and no collapse, together", *figures])
+    reasons = [f"the face verdict fails on: {summary.get('face_verdict_failed') or ''}",
+               *figures]
     own = own_photographs_row(root)
     if own is not None and own.get("face_verdict") == 0.0:
         reasons.append("it cannot judge this person: the victim's own photographs of the "
