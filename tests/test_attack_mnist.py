@@ -70,18 +70,3 @@ def test_honest_control_learns_the_victims_classes(honest):
     assert summary["victim_class_accuracy"] >= 0.9
     assert "oracle_target_rate" not in summary
     assert not list((out / "grids").glob("*.png"))
-
-
-def test_fedavg_headline_still_leaks(tmp_path_factory):
-    """`ganleak simulate --victims 1 --protocol fedavg`: the headline with every default under
-    federated averaging instead of DSSGD turns, held to the core issue's thresholds
-    (docs/protocols.md, FedAvg). Measured with a freshly trained oracle: oracle 0.93, SSIM 0.535.
-    Evaluated once, at the end: the figures are those of the default every-10-rounds run
-    (tests/test_resume.py), 9 evaluations sooner."""
-    out, _ = run_cli(tmp_path_factory, "fedavg", "--victims", "1", "--protocol", "fedavg",
-                     "--eval-every", "100")
-    summary = json.loads((out / "summary.json").read_text())
-    config = json.loads((out / "config.json").read_text())
-    assert config["protocol"] == "fedavg" and config["rounds"] == 100
-    assert summary["oracle_target_rate"] >= 0.9
-    assert summary["nn_ssim_heldout"] >= 0.5

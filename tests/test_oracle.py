@@ -49,6 +49,8 @@ def _tiny_run(root, cache, out, monkeypatch):
 
 def test_a_cached_oracle_and_a_freshly_trained_one_give_the_same_run(tmp_path, monkeypatch):
     """Training the oracle reseeds the global RNGs; the run must be seeded after it."""
+    from ganleak_cli.metrics import oracle as oracle_module
+    monkeypatch.setattr(oracle_module, "ENSEMBLE", 1)   # each member trains alike: one will do
     root = png_classes(tmp_path / "imgs")
     trained = _tiny_run(root, tmp_path / "cache", tmp_path / "first", monkeypatch)
     cached = _tiny_run(root, tmp_path / "cache", tmp_path / "second", monkeypatch)
