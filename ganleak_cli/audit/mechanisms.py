@@ -159,8 +159,8 @@ class Mechanism:
     search_share: float = 0.5
 
 
-SVT_TRIALS = {"svt": 8_000_000, "svt-noisy-value": 12_000_000,
-              "svt-unscaled-noise": 10_000_000, "svt-no-threshold-noise": 400_000}
+SVT_TRIALS = {"svt": 8_000_000, "svt-noisy-value": 8_000_000,
+              "svt-unscaled-noise": 30_000_000, "svt-no-threshold-noise": 400_000}
 
 MECHANISMS = {
     "laplace": Mechanism(control_sampler(controls.laplace_samples, "exactly ε (Lap(1/ε))",
@@ -172,7 +172,7 @@ MECHANISMS = {
                         "one private bit: 1 on D, 0 on D′"), 1_000_000, "control", exact=True),
     # its event is plain (the target selected with its value at the top): a fifth of the runs
     # find it, the rest bound it
-    "shokri": Mechanism(shokri_samples, 150_000, "shokri", search_share=0.2),
+    "shokri": Mechanism(shokri_samples, 400_000, "shokri", search_share=0.2),
     "dpsgd": Mechanism(dpsgd_sampler(True), 20_000, "dpsgd", estimator="gdp"),
     **{name: Mechanism(svt_sampler(name), SVT_TRIALS[name], "svt", variant.broken,
                        exact=not variant.broken)
