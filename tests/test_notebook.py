@@ -21,6 +21,7 @@ def test_the_tutorial_notebook_runs_and_shows_its_results(tmp_path, monkeypatch)
     for name, value in (("OUT", tmp_path / "runs"), ("ROUNDS", 2), ("RECORDS", 30)):
         monkeypatch.setenv(f"GANLEAK_NOTEBOOK_{name}", str(value))
     monkeypatch.setenv("GANLEAK_FACE_RUN", str(ROOT / "examples" / "face-s8-32px"))
+    monkeypatch.setenv("GANLEAK_FACE_PICTURE", str(ROOT / "docs" / "face_s8_32px_round_0600.png"))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
