@@ -50,7 +50,7 @@ def in_chunks(draw: Callable[[int, np.random.Generator], np.ndarray], trials: in
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     workers = min(cores(), len(sizes))
     if trials < PARALLEL_FROM or workers < 2 or not can_fork():
-        return np.concatenate([draw(n, np.random.default_rng(s)) for n, s in zip(sizes, seeds)])
+        return np.concatenate([_draw_one(draw, n, s) for n, s in zip(sizes, seeds)])
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         parts = list(pool.map(_draw_one, [draw] * len(sizes), sizes, seeds))
