@@ -120,9 +120,13 @@ def test_every_participant_starts_from_the_global_model():
 
 @pytest.mark.slow
 def test_tiny_fedavg_run_with_the_attack(tmp_path, monkeypatch):
+    from ganleak_cli.metrics import oracle as oracle_module
     from ganleak_cli.simulation.runner import simulate
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    # the run is the subject, not its oracle: one member, one epoch
+    monkeypatch.setattr(oracle_module, "ENSEMBLE", 1)
+    monkeypatch.setattr(oracle_module, "AUGMENTED_EPOCHS", 1)
     root = png_classes(tmp_path / "imgs")
     cfg = SimConfig.from_options(
         dataset=f"folder:{root}", image_size=28, protocol="fedavg", rounds=2, eval_every=2,

@@ -72,3 +72,38 @@ def test_the_first_cached_oracle_wins_and_no_temporary_file_is_left(tmp_path):
     assert publish(second, path) is False
     assert path.read_bytes() == b"first"
     assert not first.exists() and not second.exists()
+
+
+def test_a_member_two_processes_need_at_once_is_trained_once(tmp_path, monkeypatch):
+    """Sweep jobs and test workers that need the same uncached member: one trains it while
+    the other waits for the lock, then loads what the first cached."""
+    import threading
+    import time
+
+    from ganleak_cli.metrics import oracle as oracle_module
+
+    monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    trained = []
+
+    def slow_training(images, labels, num_classes, epochs, seed):
+        trained.append(seed)
+        time.sleep(1.0)   # long enough for the other thread to reach the lock
+        return oracle_module.build_oracle(images.shape[1:], num_classes)
+
+    monkeypatch.setattr(oracle_module, "train_oracle", slow_training)
+    images = np.zeros((20, 12, 12, 1), np.uint8)
+    labels = np.repeat(np.arange(2), 10)
+    models = []
+
+    def need():
+        models.append(oracle_module._member("tiny", images, labels, 2, 1, 1234))
+
+    threads = [threading.Thread(target=need) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert trained == [1234] and len(models) == 2
+    for a, b in zip(*(m.get_weights() for m in models)):
+        np.testing.assert_array_equal(a, b)
+    assert [p.suffix for p in (tmp_path / "cache" / "oracles").iterdir()] == [".h5"]

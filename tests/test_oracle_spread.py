@@ -55,9 +55,11 @@ def test_per_image_labels_are_scored_one_by_one():
 
 def test_a_small_set_gets_five_members_the_first_under_the_old_name(tmp_path, monkeypatch):
     from ganleak_cli.data import load_dataset
+    from ganleak_cli.metrics import oracle as oracle_module
     from ganleak_cli.metrics.oracle import ENSEMBLE, ORACLE_SEED, Oracle, oracle_version
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(oracle_module, "AUGMENTED_SIZE", 400)   # the members, not their quality
     data = load_dataset(f"folder:{png_classes(tmp_path / 'imgs')}", image_size=28)
     args = (data.name, data.x_test, data.y_test, data.num_classes)
     assert not Oracle.is_cached(*args[:3])
@@ -89,6 +91,7 @@ def test_the_tool_prints_every_oracle_on_the_photographs_and_each_evaluation(tmp
 
     monkeypatch.setenv("GANLEAK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(oracle_module, "ENSEMBLE", 2)   # the run's oracle: two members (cheaper)
+    monkeypatch.setattr(oracle_module, "AUGMENTED_SIZE", 400)   # … on fewer augmented copies
     run = _tiny_run(png_classes(tmp_path / "imgs"), tmp_path / "run")
     result = CliRunner().invoke(tool.main, [str(run), "--oracles", "3"])
     assert result.exit_code == 0, result.output

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from filelock import FileLock
 from keras import layers
 
 from ganleak_cli.core.determinism import deterministic_ops
@@ -102,10 +103,12 @@ def _cache_path(name: str, images: np.ndarray, labels: np.ndarray,
     return cache_dir() / "oracles" / f"{name}-{version}{other}-{digest[:16]}.weights.h5"
 
 
-def augment(images: np.ndarray, labels: np.ndarray, size: int = AUGMENTED_SIZE,
+def augment(images: np.ndarray, labels: np.ndarray, size: int | None = None,
             seed: int = ORACLE_SEED):
-    """``size`` copies of small-set images, each randomly mirrored left–right and shifted by up
-    to ``MAX_SHIFT`` of the side (edges repeated), seeded by ``seed``."""
+    """``size`` (default ``AUGMENTED_SIZE``) copies of small-set images, each randomly mirrored
+    left–right and shifted by up to ``MAX_SHIFT`` of the side (edges repeated), seeded by
+    ``seed``."""
+    size = AUGMENTED_SIZE if size is None else size
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(images), size)
     limit = max(1, int(MAX_SHIFT * images.shape[1]))
@@ -153,13 +156,36 @@ def _member(name: str, images: np.ndarray, labels: np.ndarray, num_classes: int,
     """The cached member of this seed, or a newly trained (and cached) one."""
     path = _cache_path(name, images, labels, seed)
     if path.is_file():
-        model = build_oracle(images.shape[1:], num_classes)
-        model.load_weights(path)
-        return model
+        return _cached(path, images.shape[1:], num_classes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # one process trains it while the others that need it (sweep jobs, test workers) wait
+    with FileLock(_lock_path(path)):
+        if path.is_file():
+            return _cached(path, images.shape[1:], num_classes)
+        return _train_and_cache(path, images, labels, num_classes, epochs, seed)
+
+
+def _lock_path(path: Path) -> Path:
+    """The lock a member's training holds, beside the cache's oracles, not among them."""
+    locks = path.parent.parent / "locks"
+    locks.mkdir(exist_ok=True)
+    return locks / f"{path.name}.lock"
+
+
+def _cached(path: Path, image_shape, num_classes: int) -> keras.Model:
+    """The member cached at ``path``."""
+    model = build_oracle(image_shape, num_classes)
+    model.load_weights(path)
+    return model
+
+
+def _train_and_cache(path: Path, images: np.ndarray, labels: np.ndarray, num_classes: int,
+                     epochs: int, seed: int) -> keras.Model:
+    """A member trained under op determinism and cached at ``path``."""
     with deterministic_ops():
         model = train_oracle(images, labels, num_classes, epochs, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a name of this process's own: parallel runs (sweeps, test workers) may train it at once
+    # a name of this process's own: a process whose lock is not this one's (another machine
+    # sharing the cache) may train it at once
     tmp = path.with_name(f"{path.name[:-len('.weights.h5')]}.tmp{os.getpid()}.weights.h5")
     model.save_weights(tmp)
     if not publish(tmp, path):   # another process cached one first: use that one, as all do
