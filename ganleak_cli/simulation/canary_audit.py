@@ -32,38 +32,41 @@ def turn_sampling_rate(victim: Participant, rules) -> float:
     return batch_for(rules.local_steps * min(rules.batch_size, records), rules) / records
 
 
-def canary_rng(cfg: SimConfig) -> np.random.Generator:
+def canary_rng(seed: int) -> np.random.Generator:
     """The canaries' stream, from the run's seed and apart from every stream the run draws."""
-    return np.random.default_rng(np.random.SeedSequence([cfg.run.seed, CANARY_STREAM]))
+    return np.random.default_rng(np.random.SeedSequence([seed, CANARY_STREAM]))
 
 
-def canary_trainer(world, cfg: SimConfig, count: int, noise_scale: float) -> CanaryTrainer:
-    """The first victim's trainer, with ``count`` canaries (coordinates and bits from the seed)."""
+def canary_trainer(world, seed: int, lr: float, count: int,
+                   noise_scale: float) -> CanaryTrainer:
+    """The first victim's trainer at step size ``lr``, with ``count`` canaries (coordinates and
+    bits from the seed)."""
     victim, settings = world.participants[0], world.defence.settings
-    rng = canary_rng(cfg)
+    rng = canary_rng(seed)
     canaries = CanarySet.draw(victim.trainer.model, count, rng)
     rate = turn_sampling_rate(victim, world.rules)
-    return CanaryTrainer(victim.trainer.model, cfg.exchange.lr, settings.l2_clip,
+    return CanaryTrainer(victim.trainer.model, lr, settings.l2_clip,
                          settings.noise_multiplier * noise_scale, settings.noise_multiplier,
                          int(rng.integers(2**31)), canaries, rate)
 
 
-def canary_upload(world, cfg: SimConfig, count: int, noise_scale: float) -> CanaryUpload:
+def canary_upload(world, seed: int, count: int, noise_scale: float) -> CanaryUpload:
     """The first victim's Shokri upload with ``count`` canaries on distinct coordinates."""
-    canaries = CanarySet.among(world.server.weights.size, count, canary_rng(cfg))
+    canaries = CanarySet.among(world.server.weights.size, count, canary_rng(seed))
     return CanaryUpload(world.participants[0].uploader, canaries, noise_scale)
 
 
-def instrument(world, cfg: SimConfig, canaries: int, noise_scale: float):
-    """Put the canaries into the first victim; the object that scores them and its facts."""
+def instrument(world, seed: int, lr: float, canaries: int, noise_scale: float):
+    """Put the canaries into the first victim (trained at ``lr`` under DP-SGD); the object that
+    scores them and its facts."""
     victim = world.participants[0]
     if isinstance(world.defence, DpsgdDefence):
-        victim.trainer = canary_trainer(world, cfg, canaries, noise_scale)
+        victim.trainer = canary_trainer(world, seed, lr, canaries, noise_scale)
         t = victim.trainer
         return (lambda: (t.scores.numpy(), t.canaries.included),
                 {"mechanism": "dpsgd", "noise_multiplier_claimed": t.claimed_multiplier,
                  "noise_multiplier_trained": t.noise_multiplier, "sampling_rate": t.rate})
-    victim.uploader = upload = canary_upload(world, cfg, canaries, noise_scale)
+    victim.uploader = upload = canary_upload(world, seed, canaries, noise_scale)
     return (lambda: (upload.scores, upload.included),
             {"mechanism": "shokri", "epsilon_upload_claimed": upload.claimed,
              "epsilon_upload_released": upload.inner.epsilon})
@@ -79,7 +82,7 @@ def canary_audit(cfg: SimConfig, canaries: int = 1000, noise_scale: float = 1.0,
                           f"{cfg.defence.defense!r}")
     delta = cfg.defence.dp_delta
     world = build_world(cfg, note)
-    scored, facts = instrument(world, cfg, canaries, noise_scale)
+    scored, facts = instrument(world, cfg.run.seed, cfg.exchange.lr, canaries, noise_scale)
     note(f"rounds 1-{cfg.run.rounds} with {canaries} canaries in {world.participants[0].name}")
     for _ in range(cfg.run.rounds):
         play_round(world)
