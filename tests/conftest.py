@@ -21,6 +21,16 @@ if not Oracle.is_cached(data.name, data.x_test, data.y_test):
 """
 
 
+def pytest_collection_modifyitems(config, items):
+    """Test files with slow tests first, the order otherwise kept: pytest-xdist hands the
+    workers one file at a time in this order (``--no-loadscope-reorder``; its own reordering
+    puts files with many tests first, which left a file of three long runs to one worker at
+    the end while the other idled), so the long files start early and the many short ones even
+    the workers out at the end."""
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def warm_mnist_oracle():
     """The MNIST oracle, trained once into the cache before any test starts a run. Without it
