@@ -166,3 +166,17 @@ def test_unknown_accountant_is_rejected():
     ledger.record(dpsgd_event(1.0, 0.01))
     with pytest.raises(ValueError, match="accountant"):
         ledger.epsilon(1e-5, "moments")
+
+
+def test_rdp_orders_that_do_not_converge_print_no_warnings(caplog):
+    """A run's ledger at q = 0.21 (60 records a class, batch 64) made dp-accounting log a
+    warning for each order whose series does not converge; ε is the same without them."""
+    import logging
+
+    ledger = Ledger()
+    ledger.record(dpsgd_event(1.0, 0.213333), 20)
+    with caplog.at_level(logging.WARNING):
+        epsilon, name = ledger.epsilon(1e-5, "rdp")
+    assert name == "rdp" and 0 < epsilon < float("inf")
+    assert not [r for r in caplog.records if r.name == "absl"]
+    assert logging.getLogger("absl").level == logging.NOTSET   # restored
