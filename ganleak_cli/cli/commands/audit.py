@@ -11,7 +11,7 @@ import click
 
 from ganleak_cli.cli.commands.options import command_option
 from ganleak_cli.cli.commands.params import FiniteFloat
-from ganleak_cli.core.stdio import stdout_to_stderr
+from ganleak_cli.core.stdio import import_tensorflow_quietly, stdout_to_stderr
 
 option = command_option("audit")  # GANLEAK_AUDIT_<OPTION>
 
@@ -64,6 +64,7 @@ def run_settings(path: str):
 def audit_run(ctx, path: str, canaries: int, noise_scale: float, confidence: float,
               as_json: bool) -> None:
     """Run the whole-run audit and print it; exit 1 when a bound exceeds the claim."""
+    import_tensorflow_quietly()   # its start-up lines and warnings off stderr, as for simulate
     from ganleak_cli.core.errors import ConfigError
     from ganleak_cli.simulation.canary_audit import canary_audit, describe_run_audit
 
