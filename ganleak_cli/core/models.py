@@ -49,7 +49,7 @@ def build_digit_classifier(image_shape, n_outputs: int, name: str = "classifier"
     ], name=name)
 
 
-def _base_side(side: int) -> tuple[int, int]:
+def base_side(side: int) -> tuple[int, int]:
     """Smallest side (≥ 4) the generator starts from, and how many ×2 upsamplings reach ``side``."""
     stages = 0
     while side % 2 == 0 and side // 2 >= 4:
@@ -78,7 +78,7 @@ def build_generator(image_shape, latent_dim: int = LATENT_DIM, width: int = 128,
     and ReLU, halving the width each time, and a tanh output of ``image_shape`` (values in
     [−1, 1])."""
     height, _, channels = image_shape
-    base, stages = _base_side(height)
+    base, stages = base_side(height)
     model = keras.Sequential([keras.Input(shape=(latent_dim,)),
                               layers.Dense(base * base * width * 2, use_bias=False),
                               layers.BatchNormalization(momentum=0.8),
