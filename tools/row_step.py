@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ganleak_cli.data import load_dataset
-from ganleak_cli.metrics.rows import border_steps
+from ganleak_cli.metrics.rows import border_steps, row_steps
 
 
 def person_photographs(config: dict) -> np.ndarray:
@@ -27,11 +27,15 @@ def main(runs: list[str]) -> None:
     for run in map(Path, runs):
         config = json.loads((run / "config.json").read_text())
         last = sorted((run / "samples").glob("round_*.npz"))[-1]
+        photographs = person_photographs(config)
         with np.load(last) as npz:
-            figures = border_steps(npz["images"], person_photographs(config))
-        print(f"{run.name} {last.stem}: step {figures['step']:.1f} at row {figures['row']} "
-              f"(median elsewhere {figures['median_elsewhere']:.1f}; the person's photographs "
-              f"{figures['reference_step']:.1f} there)")
+            figures = border_steps(npz["images"], photographs)
+            steps = row_steps(npz["images"])
+        top = int(np.argmax(steps))
+        print(f"{run.name} {last.stem}: at the grid borders {figures['step']:.1f} at row "
+              f"{figures['row']} (median elsewhere {figures['median_elsewhere']:.1f}; the "
+              f"person's photographs {figures['reference_step']:.1f} there); largest anywhere "
+              f"{steps[top]:.1f} at row {top + 1} (photographs {row_steps(photographs)[top]:.1f})")
 
 
 if __name__ == "__main__":
