@@ -1,7 +1,6 @@
 """Shared fixtures: the real MNIST files and AT&T faces (skipped when GANLEAK_DATA_DIR does not
 hold them)."""
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -36,18 +35,15 @@ def warm_mnist_oracle():
     """The MNIST oracle, trained once into the cache before any test starts a run. Without it
     the first runs of a fresh cache (CI's) each train it side by side, a sweep's two at a time,
     and a 2-core machine spends minutes on every copy. One pytest-xdist worker trains it; the
-    other waits on the lock and finds it cached."""
-    from ganleak_cli.data.registry import cache_dir, find_local
+    other waits on the oracle's own training lock (metrics/oracle.py) and finds it cached."""
+    from ganleak_cli.data.registry import find_local
 
     data_dir = os.environ.get("GANLEAK_DATA_DIR")
     if not data_dir or find_local("mnist", "test_images", data_dir) is None:
         return
 
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    with open(cache_dir() / "oracle-warm.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run([sys.executable, "-c", WARM_ORACLE, data_dir], check=False,
-                       timeout=1800, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    subprocess.run([sys.executable, "-c", WARM_ORACLE, data_dir], check=False,
+                   timeout=1800, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
 
 
 @pytest.fixture(scope="module")
